@@ -1,0 +1,358 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, etcdtls.cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: etcd_pki
+short_description: Ensure the whole TLS PKI of one etcd cluster in a directory
+version_added: 0.1.0
+description:
+  - In one invocation, creates or checks a CA used only for this etcd cluster, a server and a peer
+    certificate for every member, an C(admin) client certificate and any number of named client
+    certificates, each with its own key.
+  - "Runs where the directory is, normally on the controller (C(delegate_to: localhost), C(run_once)).
+    The CA private key never has to leave that directory."
+  - "Layout: C(ca.crt), C(ca.key), C(members/<name>/server.crt|key), C(members/<name>/peer.crt|key),
+    C(clients/<name>.crt|key). Keys are written 0600, directories 0700, every file atomically."
+  - A certificate is (re)issued only when it is missing, inside the renewal window, its CN, SANs,
+    extended key usage or key type differ from what is wanted, its key does not match it, the current
+    CA did not issue it, or its id is listed in O(reissue). An existing key of the wanted type is kept
+    unless O(regenerate_keys=true), so a renewal replaces one file only.
+  - The CA itself is never replaced silently. A CA whose key is lost or which has expired is an error
+    that names the file and the way out.
+author:
+  - etcdtls.cluster contributors (@etcdtls)
+requirements:
+  - cryptography >= 39.0 on the host that runs the module (the controller)
+attributes:
+  check_mode:
+    support: full
+    description: Reports what would be (re)issued and why; writes nothing.
+  diff_mode:
+    support: full
+    description: Lists each certificate that changes with the reason, and the new notAfter.
+options:
+  path:
+    description:
+      - Absolute path of the PKI directory. Created 0700 if missing.
+    type: path
+    required: true
+  members:
+    description:
+      - The cluster's members. Must not be empty; names and IPs must be unique.
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      name:
+        description:
+          - Member name (etcd C(--name)); CN of its certificates and a DNS SAN.
+        type: str
+        required: true
+      ips:
+        description:
+          - Every IP address of the member. Go into the server and peer certificates.
+        type: list
+        elements: str
+        required: true
+      fqdn:
+        description:
+          - Fully qualified DNS name of the member, added as a DNS SAN when set.
+        type: str
+      extra_sans:
+        description:
+          - Further SANs for the member's server certificate only (a VIP, a round-robin DNS name).
+            Entries that parse as IP addresses become IP SANs, the others DNS SANs.
+        type: list
+        elements: str
+        default: []
+  clients:
+    description:
+      - Named client certificates beside C(admin), for instance for APISIX or kube-apiserver.
+        etcd maps the CN to the RBAC user when authentication is on.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      name:
+        description:
+          - Client name; the files are C(clients/<name>.crt|key). C(admin) is reserved.
+        type: str
+        required: true
+      common_name:
+        description:
+          - CN of the certificate. Defaults to O(clients[].name).
+        type: str
+      organization:
+        description:
+          - Optional O of the subject.
+        type: str
+  admin_common_name:
+    description:
+      - CN of the C(admin) client certificate that etcdctl on the members uses.
+    type: str
+    default: root
+  ca_common_name:
+    description:
+      - CN of a newly created CA. An existing CA is kept as it is.
+    type: str
+    default: etcd-ca
+  key_type:
+    description:
+      - Key algorithm of newly generated keys.
+    type: str
+    choices: [ecdsa, rsa]
+    default: ecdsa
+  key_size:
+    description:
+      - Curve size for ECDSA (256 or 384), modulus size for RSA (2048, 3072 or 4096).
+      - Defaults to 256 for ECDSA and 2048 for RSA.
+    type: int
+  ca_days:
+    description:
+      - Lifetime of a newly created CA, in days.
+    type: int
+    default: 3650
+  leaf_days:
+    description:
+      - Lifetime of server, peer and client certificates, in days. Capped at the CA's notAfter.
+    type: int
+    default: 365
+  renew_days:
+    description:
+      - A leaf is renewed when fewer than this many days of validity remain.
+    type: int
+    default: 30
+  ca_passphrase:
+    description:
+      - Passphrase of the CA private key. Used to encrypt a new CA key, and to unlock an existing one.
+    type: str
+  reissue:
+    description:
+      - Certificate ids to re-issue now even though they are valid, for instance
+        V(members/etcd1/server) or V(clients/apisix); V(all) re-issues every leaf.
+    type: list
+    elements: str
+    default: []
+  regenerate_keys:
+    description:
+      - Generate a new private key for every certificate that is (re)issued, instead of keeping a valid
+        existing key.
+    type: bool
+    default: false
+seealso:
+  - name: etcd transport security model
+    description: What etcd expects of server, peer and client certificates.
+    link: https://etcd.io/docs/v3.5/op-guide/security/
+notes:
+  - Server certificates carry both C(serverAuth) and C(clientAuth) extended key usage. etcd uses its
+    server certificate as a client certificate for its own gRPC gateway, and fails with
+    C(certificate specifies an incompatible key usage) otherwise.
+  - Server certificates always include C(localhost), C(127.0.0.1) and C(::1) so etcdctl on a member
+    can reach its local endpoint.
+"""
+
+EXAMPLES = r"""
+- name: Ensure the PKI of the cluster on the controller
+  etcdtls.cluster.etcd_pki:
+    path: /home/ops/etcd-pki/prod
+    members:
+      - name: x-k3s-m-1
+        ips: [192.168.7.11]
+        fqdn: x-k3s-m-1.edge.huatai.me
+        extra_sans: [etcd.edge.huatai.me]
+      - name: x-k3s-m-2
+        ips: [192.168.7.12]
+      - name: x-k3s-m-3
+        ips: [192.168.7.13]
+    clients:
+      - name: apisix
+      - name: kube-apiserver
+        organization: system:masters
+  delegate_to: localhost
+  run_once: true
+
+- name: Re-issue the server certificate of one member now
+  etcdtls.cluster.etcd_pki:
+    path: /home/ops/etcd-pki/prod
+    members: "{{ etcd_pki_members }}"
+    reissue: [members/x-k3s-m-1/server]
+  delegate_to: localhost
+  run_once: true
+"""
+
+RETURN = r"""
+ca:
+  description: The CA in use. Never contains key material.
+  returned: success
+  type: dict
+  contains:
+    path:
+      description: Path of the CA certificate.
+      type: str
+      sample: /home/ops/etcd-pki/prod/ca.crt
+    key_path:
+      description: Path of the CA private key.
+      type: str
+    subject:
+      description: Subject of the CA.
+      type: str
+      sample: CN=etcd-ca
+    serial:
+      description: Serial number, hexadecimal.
+      type: str
+    not_after:
+      description: End of validity, UTC, ISO 8601.
+      type: str
+      sample: "2036-11-21T18:50:00Z"
+    key:
+      description: Key algorithm and size.
+      type: str
+      sample: ecdsa-256
+    created:
+      description: Whether this run created the CA.
+      type: bool
+certificates:
+  description: Every leaf certificate, in order (members' server and peer, then clients).
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: Certificate id, the path relative to O(path) without extension.
+      type: str
+      sample: members/etcd1/server
+    path:
+      description: Certificate file.
+      type: str
+    key_path:
+      description: Private key file.
+      type: str
+    common_name:
+      description: CN of the subject.
+      type: str
+    dns_names:
+      description: DNS SANs.
+      type: list
+      elements: str
+    ip_addresses:
+      description: IP SANs.
+      type: list
+      elements: str
+    usages:
+      description: Extended key usages.
+      type: list
+      elements: str
+      sample: [clientAuth, serverAuth]
+    serial:
+      description: Serial number, hexadecimal.
+      type: str
+    not_after:
+      description: End of validity, UTC, ISO 8601.
+      type: str
+    action:
+      description: V(issued) when this run (re)issued it, V(unchanged) otherwise.
+      type: str
+    reason:
+      description: Why it was (re)issued. Only when RV(certificates[].action=issued).
+      type: str
+issued:
+  description: Each certificate (re)issued by this run (including V(ca)), with the reason.
+  returned: success
+  type: list
+  elements: dict
+  sample: [{"id": "members/etcd1/server", "reason": "SANs differ: +IP:10.0.0.5", "not_after": "2027-11-23T18:50:00Z"}]
+fixed:
+  description: Files and directories whose mode was corrected, or directories created.
+  returned: success
+  type: list
+  elements: dict
+"""
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.etcdtls.cluster.plugins.module_utils import pki
+from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import EtcdTLSError
+
+
+def run(module):
+    params = module.params
+    key_spec = pki.KeySpec(params["key_type"], params["key_size"])
+    members = pki.parse_members(params["members"])
+    clients = pki.parse_clients(params["clients"])
+    settings = pki.PkiSettings(
+        params["path"],
+        key_spec=key_spec,
+        ca_common_name=params["ca_common_name"],
+        ca_days=params["ca_days"],
+        leaf_days=params["leaf_days"],
+        renew_days=params["renew_days"],
+        ca_passphrase=params["ca_passphrase"],
+        admin_common_name=params["admin_common_name"],
+        reissue=params["reissue"],
+        regenerate_keys=params["regenerate_keys"],
+    )
+    return pki.ensure_pki(settings, members, clients, check_mode=module.check_mode)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            path=dict(type="path", required=True),
+            members=dict(
+                type="list",
+                elements="dict",
+                required=True,
+                options=dict(
+                    name=dict(type="str", required=True),
+                    ips=dict(type="list", elements="str", required=True),
+                    fqdn=dict(type="str"),
+                    extra_sans=dict(type="list", elements="str", default=[]),
+                ),
+            ),
+            clients=dict(
+                type="list",
+                elements="dict",
+                default=[],
+                options=dict(
+                    name=dict(type="str", required=True),
+                    common_name=dict(type="str"),
+                    organization=dict(type="str"),
+                ),
+            ),
+            admin_common_name=dict(type="str", default="root"),
+            ca_common_name=dict(type="str", default="etcd-ca"),
+            key_type=dict(type="str", choices=["ecdsa", "rsa"], default="ecdsa"),
+            key_size=dict(type="int"),
+            ca_days=dict(type="int", default=3650),
+            leaf_days=dict(type="int", default=365),
+            renew_days=dict(type="int", default=30),
+            ca_passphrase=dict(type="str", no_log=True),
+            reissue=dict(type="list", elements="str", default=[]),
+            regenerate_keys=dict(type="bool", default=False),
+        ),
+        supports_check_mode=True,
+    )
+    if not pki.HAS_CRYPTOGRAPHY:
+        module.fail_json(msg=missing_required_lib("cryptography"), exception=str(pki.CRYPTOGRAPHY_IMPORT_ERROR))
+    try:
+        result = run(module)
+    except EtcdTLSError as exc:
+        module.fail_json(msg=exc.msg, **exc.details)
+    output = result.as_dict()
+    warnings = output.pop("warnings")
+    for warning in warnings:
+        module.warn(warning)
+    if module._diff:
+        output["diff"] = result.diff()
+    module.exit_json(**output)
+
+
+if __name__ == "__main__":
+    main()
