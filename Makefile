@@ -11,7 +11,7 @@ VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
 ARTIFACT := build/etcdtls-cluster-$(VERSION).tar.gz
 SANITY_ROOT := build/sanity/ansible_collections/etcdtls/cluster
 
-.PHONY: help bootstrap bootstrap-podman lint units build sanity molecule test demo demo-destroy bench clean
+.PHONY: help bootstrap bootstrap-podman lint units functional build sanity molecule test demo demo-destroy bench clean
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -32,6 +32,9 @@ lint: bootstrap
 units: bootstrap
 	pytest -q tests/unit
 
+functional: bootstrap
+	pytest -q tests/functional
+
 build: bootstrap
 	@mkdir -p build
 	ansible-galaxy collection build --force --output-path build .
@@ -50,7 +53,7 @@ sanity: build
 molecule: bootstrap-podman
 	tests/molecule.sh
 
-test: lint units sanity
+test: lint units functional sanity
 
 bench: bootstrap
 	python benchmarks/pki_bench.py

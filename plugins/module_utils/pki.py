@@ -215,6 +215,8 @@ def parse_members(raw_members):
         )
     members, names, owner_of_ip = [], set(), {}
     for index, raw in enumerate(raw_members):
+        if not isinstance(raw, dict):
+            raise EtcdTLSError("member #%d: expected a dict with name and ips, got %r" % (index + 1, raw))
         name = raw.get("name")
         check_name(name, "member #%d" % (index + 1))
         if name in names:
@@ -239,7 +241,10 @@ def parse_members(raw_members):
         fqdn = raw.get("fqdn") or None
         if fqdn is not None:
             fqdn = check_dns_name(fqdn, "member %s: fqdn" % name)
-        members.append(Member(name, ips, fqdn, raw.get("extra_sans")))
+        extra_sans = raw.get("extra_sans") or []
+        if isinstance(extra_sans, str):
+            extra_sans = [extra_sans]
+        members.append(Member(name, ips, fqdn, extra_sans))
     return members
 
 

@@ -45,33 +45,17 @@ options:
     required: true
   members:
     description:
-      - The cluster's members. Must not be empty; names and IPs must be unique.
+      - The cluster's members, one dict each. Must not be empty; names and IPs must be unique.
+      - C(name) (required) is the etcd member name, the CN of its certificates and a DNS SAN.
+      - C(ips) (required) lists every IP address of the member; they go into its server and peer certificates.
+      - C(fqdn) is the member's DNS name, added as a DNS SAN when set.
+      - C(extra_sans) lists further SANs for the member's server certificate only (a VIP, a round-robin DNS
+        name); entries that parse as IP addresses become IP SANs, the others DNS SANs.
+      - Other keys are ignored, so the output of the P(etcdtls.cluster.etcd_members#filter) filter can be
+        passed as it is.
     type: list
     elements: dict
     required: true
-    suboptions:
-      name:
-        description:
-          - Member name (etcd C(--name)); CN of its certificates and a DNS SAN.
-        type: str
-        required: true
-      ips:
-        description:
-          - Every IP address of the member. Go into the server and peer certificates.
-        type: list
-        elements: str
-        required: true
-      fqdn:
-        description:
-          - Fully qualified DNS name of the member, added as a DNS SAN when set.
-        type: str
-      extra_sans:
-        description:
-          - Further SANs for the member's server certificate only (a VIP, a round-robin DNS name).
-            Entries that parse as IP addresses become IP SANs, the others DNS SANs.
-        type: list
-        elements: str
-        default: []
   clients:
     description:
       - Named client certificates beside C(admin), for instance for APISIX or kube-apiserver.
@@ -305,17 +289,7 @@ def main():
     module = AnsibleModule(
         argument_spec=dict(
             path=dict(type="path", required=True),
-            members=dict(
-                type="list",
-                elements="dict",
-                required=True,
-                options=dict(
-                    name=dict(type="str", required=True),
-                    ips=dict(type="list", elements="str", required=True),
-                    fqdn=dict(type="str"),
-                    extra_sans=dict(type="list", elements="str", default=[]),
-                ),
-            ),
+            members=dict(type="list", elements="dict", required=True),
             clients=dict(
                 type="list",
                 elements="dict",
