@@ -1,0 +1,108 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, etcdtls.cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin of etcdtls.cluster.etcd_files: one round trip for a whole set of files.
+
+Small files (certificates, keys, configs) travel inline with the module call, base64-encoded and
+masked by the module's no_log. Large files (binaries) travel as a sha256 first; only those that
+differ on the host are uploaded, then installed by a second module call.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import base64
+import hashlib
+import os
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+
+MODULE = "etcdtls.cluster.etcd_files"
+INLINE_LIMIT = 256 * 1024
+
+
+def _sha256(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = True
+    _requires_connection = True
+
+    def _prepare(self, files):
+        """Module arguments for each file, and the controller path of each large one by dest."""
+        prepared, large = [], {}
+        for spec in files:
+            item = dict((k, v) for k, v in spec.items() if k not in ("src", "content"))
+            if "dest" not in spec:
+                raise AnsibleActionFail("etcd_files: every file needs a dest")
+            if spec.get("content") is not None:
+                data = spec["content"]
+                data = data.encode("utf-8") if not isinstance(data, bytes) else data
+                item["content"] = base64.b64encode(data).decode("ascii")
+            elif spec.get("src"):
+                src = os.path.expanduser(spec["src"])
+                if not os.path.isfile(src):
+                    raise AnsibleActionFail(
+                        "etcd_files: %s: source %s does not exist on the controller" % (spec["dest"], src)
+                    )
+                if os.path.getsize(src) <= INLINE_LIMIT:
+                    with open(src, "rb") as handle:
+                        item["content"] = base64.b64encode(handle.read()).decode("ascii")
+                else:
+                    item["sha256"] = _sha256(src)
+                    large[spec["dest"]] = src
+            else:
+                raise AnsibleActionFail("etcd_files: %s needs src or content" % spec["dest"])
+            prepared.append(item)
+        return prepared, large
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ActionModule, self).run(tmp, task_vars)
+        args = self._task.args
+        directories = args.get("directories") or []
+        files, large = self._prepare(args.get("files") or [])
+
+        first = self._execute_module(
+            module_name=MODULE,
+            module_args={"directories": directories, "files": files},
+            task_vars=task_vars,
+        )
+        if first.get("failed") or not first.get("needs_transfer") or self._task.check_mode:
+            result.update(first)
+            return result
+
+        # Upload only the large files that differ, then install them from the upload.
+        remote_tmp = self._make_tmp_path()
+        uploads = []
+        try:
+            for item in files:
+                if item["dest"] in first["needs_transfer"]:
+                    remote = self._connection._shell.join_path(remote_tmp, os.path.basename(item["dest"]))
+                    self._transfer_file(large[item["dest"]], remote)
+                    uploads.append(remote)
+                    item["src"] = remote
+            self._fixup_perms2([remote_tmp, *uploads])
+            second = self._execute_module(
+                module_name=MODULE,
+                module_args={"directories": [], "files": [f for f in files if f["dest"] in first["needs_transfer"]]},
+                task_vars=task_vars,
+            )
+        finally:
+            self._remove_tmp_path(remote_tmp)
+        if second.get("failed"):
+            result.update(second)
+            return result
+        installed = dict((f["dest"], f) for f in second["files"])
+        first["files"] = [installed.get(f["dest"], f) for f in first["files"]]
+        first["needs_transfer"] = []
+        first["restart_needed"] = first["restart_needed"] or second["restart_needed"]
+        first["changed"] = True
+        result.update(first)
+        return result

