@@ -1,6 +1,8 @@
 # etcdtls.cluster: every entry point for developers and CI.
 #   make test   the whole suite: lint, unit tests, collection build, ansible-test sanity, molecule
 #   make demo   a local 3-member TLS etcd cluster in podman containers, deployed by site.yml
+#   make demo-destroy   remove the demo containers
+#   make bench  the PKI and deploy benchmarks
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 VENV ?= .venv
@@ -53,10 +55,17 @@ sanity: build
 molecule: bootstrap-podman
 	tests/molecule.sh
 
-test: lint units functional sanity
+test: lint units functional sanity molecule
 
-bench: bootstrap
+demo: bootstrap-podman
+	scripts/demo.sh
+
+demo-destroy: bootstrap
+	scripts/demo.sh destroy
+
+bench: bootstrap-podman
 	python benchmarks/pki_bench.py
+	python benchmarks/deploy_bench.py
 
 clean:
 	rm -rf build

@@ -69,9 +69,10 @@ class ActionModule(ActionBase):
         directories = args.get("directories") or []
         files, large = self._prepare(args.get("files") or [])
 
+        process = args.get("process")
         first = self._execute_module(
             module_name=MODULE,
-            module_args={"directories": directories, "files": files},
+            module_args={"directories": directories, "files": files, "process": process},
             task_vars=task_vars,
         )
         if first.get("failed") or not first.get("needs_transfer") or self._task.check_mode:
@@ -91,7 +92,11 @@ class ActionModule(ActionBase):
             self._fixup_perms2([remote_tmp, *uploads])
             second = self._execute_module(
                 module_name=MODULE,
-                module_args={"directories": [], "files": [f for f in files if f["dest"] in first["needs_transfer"]]},
+                module_args={
+                    "directories": [],
+                    "files": [f for f in files if f["dest"] in first["needs_transfer"]],
+                    "process": process,
+                },
                 task_vars=task_vars,
             )
         finally:
@@ -103,6 +108,7 @@ class ActionModule(ActionBase):
         first["files"] = [installed.get(f["dest"], f) for f in first["files"]]
         first["needs_transfer"] = []
         first["restart_needed"] = first["restart_needed"] or second["restart_needed"]
+        first["stale_process"] = second["stale_process"]
         first["changed"] = True
         result.update(first)
         return result

@@ -183,6 +183,7 @@ def collect_health(etcdctl, endpoints, probe=probe_served_certificate):
             entry["error"] = err
 
     _rc, status, err = etcdctl.run(endpoints, "endpoint", "status")
+    seen_leaders = []
     for item in status or []:
         entry = by_endpoint.setdefault(item.get("Endpoint"), {"endpoint": item.get("Endpoint")})
         st = item.get("Status") or {}
@@ -201,8 +202,8 @@ def collect_health(etcdctl, endpoints, probe=probe_served_certificate):
                 "status_errors": st.get("errors") or [],
             }
         )
-        if entry["leader"]:
-            report["leader"] = {"id": entry["id"], "endpoint": entry["endpoint"]}
+        if st.get("leader"):
+            seen_leaders.append(st["leader"])
 
     _rc, members, err = etcdctl.run(endpoints, "member", "list")
     for item in (members or {}).get("members", []) or []:
@@ -224,8 +225,16 @@ def collect_health(etcdctl, endpoints, probe=probe_served_certificate):
         report["alarms"].append({"member_id": member_id(item.get("memberID")), "alarm": item.get("alarm")})
 
     names = dict((m["id"], m["name"]) for m in report["members"])
-    if report["leader"]:
-        report["leader"]["name"] = names.get(report["leader"]["id"])
+    # Every member reports whom it follows, so the leader is known even when the endpoints asked
+    # do not include it (the rolling-restart gate asks every member but one).
+    if seen_leaders:
+        leader_id = member_id(max(set(seen_leaders), key=seen_leaders.count))
+        leader_member = next((m for m in report["members"] if m["id"] == leader_id), {})
+        report["leader"] = {
+            "id": leader_id,
+            "name": names.get(leader_id),
+            "endpoint": (leader_member.get("client_urls") or [None])[0],
+        }
     voting = [m for m in report["members"] if not m["is_learner"]]
     report["voting_members"] = len(voting)
     report["learners"] = len(report["members"]) - len(voting)
@@ -268,7 +277,9 @@ def collect_health(etcdctl, endpoints, probe=probe_served_certificate):
             "active alarms: %s" % ", ".join("%s on %s" % (a["alarm"], a["member_id"]) for a in report["alarms"])
         )
     if report["members"] and not report["leader"]:
-        report["failures"].append("no endpoint reports a leader")
+        report["failures"].append("no member reports a leader")
+    if len(set(seen_leaders)) > 1:
+        report["failures"].append("members disagree about the leader (an election is under way)")
     report["healthy"] = not report["failures"] and bool(report["endpoints"])
     return report
 

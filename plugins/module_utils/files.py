@@ -23,10 +23,13 @@ import pwd
 import shutil
 import stat
 import tempfile
+import time
 
 from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import EtcdTLSError
 
 MAX_DIFF_BYTES = 64 * 1024
+# A process counts as older than a file only by more than this, to absorb clock resolution.
+STALE_MARGIN = 1.0
 
 
 def sha256_of(path):
@@ -194,10 +197,48 @@ def _guarded(function, spec, key, check_mode):
         raise EtcdTLSError("%s: %s" % (spec.get(key), exc.strerror or exc)) from None
 
 
-def ensure_all(directories, files, check_mode):
+def process_started(name, proc="/proc"):
+    """Epoch seconds at which the oldest running process called ``name`` started, or None."""
+    # Boot time from /proc/uptime (10 ms resolution); /proc/stat's btime is whole seconds.
+    try:
+        with open(os.path.join(proc, "uptime")) as handle:
+            boot = time.time() - float(handle.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+    oldest = None
+    for pid in os.listdir(proc):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(os.path.join(proc, pid, "comm")) as handle:
+                if handle.read().strip() != name:
+                    continue
+            with open(os.path.join(proc, pid, "stat")) as handle:
+                # Field 22 (starttime) comes after the parenthesised command name.
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        started = boot + int(fields[19]) / float(ticks)
+        oldest = started if oldest is None else min(oldest, started)
+    return oldest
+
+
+def ensure_all(directories, files, check_mode, process=None):
     dir_results = [_guarded(ensure_directory, spec, "path", check_mode) for spec in directories or []]
     file_results = [_guarded(ensure_file, spec, "dest", check_mode) for spec in files or []]
+    # A process older than one of its restart-worthy files runs with stale content, also when the
+    # content was written by an earlier, interrupted run: that too needs a restart.
+    started = process_started(process) if process else None
+    newest = None
+    for spec in files or []:
+        if spec.get("restart") and os.path.exists(spec["dest"]):
+            mtime = os.stat(spec["dest"]).st_mtime
+            newest = mtime if newest is None else max(newest, mtime)
+    stale = started is not None and newest is not None and started < newest - STALE_MARGIN
     return {
+        "process_started": started,
+        "stale_process": stale,
         "changed": any(r["changed"] for r in dir_results + file_results),
         "directories": dir_results,
         "files": file_results,

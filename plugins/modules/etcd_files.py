@@ -94,6 +94,11 @@ options:
         description: Show a content diff in diff mode. Never set it on a key.
         type: bool
         default: false
+  process:
+    description:
+      - Name of the service's process (its C(comm)). When set, RV(stale_process) tells whether the running
+        process started before the newest file marked O(files[].restart) was written.
+    type: str
 notes:
   - The module alone takes each file's content base64-encoded in C(content) or C(sha256) plus C(src) on the
     host; the action plugin builds that from O(files[].src) and O(files[].content).
@@ -130,6 +135,16 @@ files:
     - {"dest": "/etc/etcd/pki/ca.crt", "changed": true, "content_changed": true, "restart": true}
 restart_needed:
   description: A file marked O(files[].restart) got new content.
+  returned: always
+  type: bool
+process_started:
+  description: Epoch seconds at which the oldest process named O(process) started; null when none runs.
+  returned: always
+  type: float
+stale_process:
+  description:
+    - The process runs with older content than a file marked O(files[].restart), for instance because an
+      earlier run wrote the file and stopped before restarting the service.
   returned: always
   type: bool
 needs_transfer:
@@ -170,11 +185,14 @@ def main():
                     **attrs,
                 ),
             ),
+            process=dict(type="str"),
         ),
         supports_check_mode=True,
     )
     try:
-        result = ensure_all(module.params["directories"], module.params["files"], module.check_mode)
+        result = ensure_all(
+            module.params["directories"], module.params["files"], module.check_mode, module.params["process"]
+        )
     except EtcdTLSError as exc:
         module.fail_json(msg=exc.msg, **exc.details)
     diffs = [f.pop("diff") for f in result["files"] if "diff" in f]

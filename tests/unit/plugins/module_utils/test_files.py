@@ -113,3 +113,35 @@ def test_clear_errors(tmp_path):
     (tmp_path / "plain").write_text("")
     with pytest.raises(EtcdTLSError, match="exists and is not a directory"):
         files.ensure_all([{"path": str(tmp_path / "plain")}], [], check_mode=False)
+
+
+def test_process_start_time_and_stale_process(tmp_path):
+    import shutil
+    import subprocess
+    import time
+
+    # A process with a name of its own (comm is the executable's name, 15 characters at most).
+    sleeper = tmp_path / "etcdtls-sleepr"
+    shutil.copy("/bin/sleep", str(sleeper))
+    target = tmp_path / "conf.yml"
+    files.ensure_all([], [inline(target, "a: 1\n", restart=True)], check_mode=False)
+    # A process started after the file was written runs with the current content...
+    proc = subprocess.Popen([str(sleeper), "30"])
+    try:
+        time.sleep(0.2)
+        fresh = files.ensure_all(
+            [], [inline(target, "a: 1\n", restart=True)], check_mode=False, process="etcdtls-sleepr"
+        )
+        assert fresh["process_started"] is not None and abs(fresh["process_started"] - time.time()) < 60
+        assert fresh["stale_process"] is False
+        # ...until the file changes under it, also when nothing changes in the run that looks.
+        time.sleep(files.STALE_MARGIN + 0.1)
+        files.ensure_all([], [inline(target, "a: 2\n", restart=True)], check_mode=False)
+        later = files.ensure_all(
+            [], [inline(target, "a: 2\n", restart=True)], check_mode=False, process="etcdtls-sleepr"
+        )
+        assert later["changed"] is False and later["stale_process"] is True
+    finally:
+        proc.kill()
+        proc.wait()
+    assert files.process_started("no-such-process-name") is None

@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""Write to an etcd cluster without pause until told to stop, and report every failed write.
+
+Used around rolling operations: if the cluster ever loses quorum, writes fail. Each write is a
+real `etcdctl put` over mutual TLS with the admin client, against every endpoint (etcdctl fails
+over between them), with a short command timeout.
+
+    quorum_watch.py --stop-file F --report R --etcdctl PATH --pki DIR ENDPOINT...
+
+Stops when F exists (or after --max-seconds), then writes a JSON report to R and exits 0.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import time
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--stop-file", required=True)
+    parser.add_argument("--report", required=True)
+    parser.add_argument("--etcdctl", required=True)
+    parser.add_argument("--pki", required=True)
+    parser.add_argument("--max-seconds", type=float, default=300)
+    parser.add_argument("endpoints", nargs="+")
+    args = parser.parse_args()
+    base = [
+        args.etcdctl,
+        "--endpoints=" + ",".join(args.endpoints),
+        "--cacert=" + os.path.join(args.pki, "ca.crt"),
+        "--cert=" + os.path.join(args.pki, "clients", "admin.crt"),
+        "--key=" + os.path.join(args.pki, "clients", "admin.key"),
+        "--dial-timeout=2s",
+        "--command-timeout=3s",
+    ]
+    started = time.monotonic()
+    writes, failures, seq = 0, [], 0
+    while not os.path.exists(args.stop_file) and time.monotonic() - started < args.max_seconds:
+        seq += 1
+        proc = subprocess.run(
+            [*base, "put", "quorum-watch/%06d" % seq, str(time.time())], capture_output=True, text=True, check=False
+        )
+        writes += 1
+        if proc.returncode != 0:
+            failures.append(
+                {"seq": seq, "at": round(time.monotonic() - started, 2), "error": proc.stderr.strip()[-300:]}
+            )
+        time.sleep(0.1)
+    # Every acknowledged write must be readable afterwards.
+    proc = subprocess.run(
+        [*base, "get", "quorum-watch/", "--prefix", "--keys-only"], capture_output=True, text=True, check=False
+    )
+    readable = len([line for line in proc.stdout.splitlines() if line.strip()])
+    report = {
+        "writes": writes,
+        "failures": failures,
+        "acknowledged": writes - len(failures),
+        "readable": readable,
+        "seconds": round(time.monotonic() - started, 1),
+    }
+    with open(args.report, "w") as handle:
+        json.dump(report, handle)
+
+
+if __name__ == "__main__":
+    main()
