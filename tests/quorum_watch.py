@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Write to an etcd cluster without pause until told to stop, and report every failed write.
 
 Used around rolling operations: if the cluster ever loses quorum, writes fail. Each write is a

@@ -32,6 +32,7 @@ attributes:
     description: Read-only, runs in check mode.
   diff_mode:
     support: none
+    description: Changes nothing, so there is nothing to diff.
 options:
   retries:
     description:

@@ -1,0 +1,118 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, etcdtls.cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The collection's filters."""
+
+import pytest
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.etcdtls.cluster.plugins.filter.etcd_health_table import etcd_health_table
+from ansible_collections.etcdtls.cluster.plugins.filter.etcd_members import etcd_members
+from ansible_collections.etcdtls.cluster.plugins.filter.etcd_release_arch import etcd_release_arch
+from ansible_collections.etcdtls.cluster.plugins.filter.etcd_unsupported_arch import etcd_unsupported_arch
+
+
+@pytest.mark.parametrize(
+    "machine, release",
+    [
+        ("x86_64", "amd64"),
+        ("aarch64", "arm64"),
+        ("armv7l", "arm"),
+        ("ppc64le", "ppc64le"),
+        ("s390x", "s390x"),
+        ("riscv64", "unsupported"),
+    ],
+)
+def test_release_arch(machine, release):
+    assert etcd_release_arch(machine) == release
+
+
+@pytest.mark.parametrize(
+    "arch, version, wanted",
+    [
+        ("arm", "3.5.17", "arm"),
+        ("arm", "3.4.23", "arm"),
+        ("arm64", "3.4.23", "arm64"),
+        ("arm64", "3.5.0", ""),
+        ("arm64", "v3.6.1", ""),
+        ("amd64", "3.4.23", ""),
+    ],
+)
+def test_unsupported_arch(arch, version, wanted):
+    assert etcd_unsupported_arch(arch, version) == wanted
+
+
+HOSTVARS = {
+    "pi1": {"etcd_address": "192.168.7.11", "etcd_name": "x-k3s-m-1", "etcd_fqdn": "x-k3s-m-1.edge.huatai.me"},
+    "pi2": {"ansible_default_ipv4": {"address": "192.168.7.12"}, "etcd_extra_sans": ["etcd.edge.huatai.me"]},
+    "v6": {"etcd_address": "fd00::13", "etcd_extra_addresses": ["fd00::13", "10.0.0.13"]},
+}
+
+
+def test_members_from_inventory():
+    members = etcd_members(["pi1", "pi2", "v6"], HOSTVARS, 2379, 2380)
+    assert [m["name"] for m in members] == ["x-k3s-m-1", "pi2", "v6"]
+    assert members[0]["fqdn"] == "x-k3s-m-1.edge.huatai.me" and "fqdn" not in members[1]
+    assert members[1]["address"] == "192.168.7.12" and members[1]["extra_sans"] == ["etcd.edge.huatai.me"]
+    assert members[0]["peer_url"] == "https://192.168.7.11:2380"
+    assert members[2]["client_url"] == "https://[fd00::13]:2379"
+    assert members[2]["ips"] == ["fd00::13", "10.0.0.13"]
+
+
+@pytest.mark.parametrize(
+    "hostvars, message",
+    [
+        ({"h": {}}, "host h: no etcd_address, and no default IPv4 address was gathered"),
+        ({"h": {"etcd_address": "pi.local"}}, "host h: etcd_address 'pi.local' is not an IP address"),
+    ],
+)
+def test_members_bad_inventory(hostvars, message):
+    with pytest.raises(AnsibleFilterError, match=message):
+        etcd_members(["h"], hostvars)
+    with pytest.raises(AnsibleFilterError, match="the etcd group is empty"):
+        etcd_members([], hostvars)
+
+
+def test_health_table():
+    result = {
+        "healthy": False,
+        "voting_members": 3,
+        "learners": 0,
+        "quorum": 2,
+        "leader": {"name": "e1"},
+        "alarms": [{"alarm": "NOSPACE"}],
+        "failures": ["active alarms: NOSPACE on 1"],
+        "endpoints": [
+            {
+                "name": "e1",
+                "endpoint": "https://10.0.0.1:2379",
+                "healthy": True,
+                "leader": True,
+                "version": "3.5.1",
+                "db_size": 20480,
+                "raft_term": 2,
+                "raft_index": 11,
+                "took": "9ms",
+                "cert_not_after": "2027-01-01T00:00:00Z",
+            },
+            {"endpoint": "https://10.0.0.2:2379", "healthy": False},
+        ],
+    }
+    lines = etcd_health_table(result)
+    assert lines[0].split()[:3] == ["NAME", "ENDPOINT", "HEALTH"]
+    assert lines[1].split() == [
+        "e1",
+        "https://10.0.0.1:2379",
+        "healthy",
+        "*",
+        "3.5.1",
+        "20.5",
+        "kB",
+        "2",
+        "11",
+        "9ms",
+        "2027-01-01T00:00:00Z",
+    ]
+    assert "UNHEALTHY" in lines[2]
+    assert lines[3] == "UNHEALTHY: 3 voting member(s), 0 learner(s), quorum 2, leader e1, alarms: NOSPACE"
+    assert lines[4] == "  - active alarms: NOSPACE on 1"
