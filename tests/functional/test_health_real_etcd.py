@@ -177,38 +177,44 @@ def test_client_trusting_another_ca(cluster, tmp_path):
     assert report["endpoints"][0]["cause"].startswith("unknown authority")
 
 
+def wait_listening(url, seconds=20):
+    host, port = url.rsplit("//", 1)[1].rsplit(":", 1)
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex((host, int(port))) == 0:
+                return
+        time.sleep(0.1)
+    raise AssertionError("nothing listens on %s" % url)
+
+
+def lone_member_endpoint(local):
+    """Start the only member, look once, stop it: the endpoint's entry in the report."""
+    local.start(local.members[0])
+    try:
+        wait_listening(local.members[0]["client"])
+        report = local.look()
+        assert not report["healthy"]
+        return report["endpoints"][0]
+    finally:
+        local.stop_all()
+
+
 def test_san_mismatch_and_expired_certificate(tmp_path):
     # The member listens on 127.0.0.4 but its certificates name 127.0.0.5: a SAN mismatch.
     local = LocalCluster(str(tmp_path), ["127.0.0.4"])
-    members = [{"name": "m1", "ips": ["127.0.0.5"]}]
-    pki.ensure_pki(pki.PkiSettings(local.pki), pki.parse_members(members), [])
-    local.start(local.members[0])
-    try:
-        time.sleep(2)
-        report = local.look()
-        assert not report["healthy"]
-        assert report["endpoints"][0]["cause"].startswith("SAN mismatch"), report["endpoints"][0]
-    finally:
-        local.stop_all()
+    pki.ensure_pki(pki.PkiSettings(local.pki), pki.parse_members([{"name": "m1", "ips": ["127.0.0.5"]}]), [])
+    endpoint = lone_member_endpoint(local)
+    assert endpoint["cause"].startswith("SAN mismatch"), endpoint
 
     # Now certificates whose validity ended yesterday.
     shutil.rmtree(local.pki)
     shutil.rmtree(os.path.join(local.root, "m1"))
     past = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=3)
-    pki.ensure_pki(
-        pki.PkiSettings(local.pki, leaf_days=2, renew_days=1),
-        pki.parse_members([{"name": "m1", "ips": ["127.0.0.4"]}]),
-        [],
-        now=past,
-    )
-    local.start(local.members[0])
-    try:
-        time.sleep(2)
-        report = local.look()
-        assert not report["healthy"]
-        assert report["endpoints"][0]["cause"].startswith("expired"), report["endpoints"][0]
-    finally:
-        local.stop_all()
+    settings = pki.PkiSettings(local.pki, leaf_days=2, renew_days=1)
+    pki.ensure_pki(settings, pki.parse_members([{"name": "m1", "ips": ["127.0.0.4"]}]), [], now=past)
+    endpoint = lone_member_endpoint(local)
+    assert endpoint["cause"].startswith("expired"), endpoint
 
 
 def test_likely_cause_of_etcds_own_messages():

@@ -64,6 +64,45 @@ def test_bad_inventory_fails_before_writing(playbook, tmp_path):
     assert not pki_dir.exists()
 
 
+def test_role_honours_the_inventory_etcd_pki_dir(playbook, tmp_path):
+    play = PLAY.format(pki_dir="ignored").replace("        pki_dir: ignored\n", "")
+    inventory = INVENTORY.format(third="192.168.7.13") + "    etcd_pki_dir: %s\n" % (tmp_path / "from-inventory")
+    rc, data = playbook.run(play, inventory)
+    assert rc == 0, data
+    assert (tmp_path / "from-inventory" / "ca.crt").exists()
+
+
+def test_collection_playbook_resolves(playbook, tmp_path):
+    """site.yml is also reachable as the collection playbook etcdtls.cluster.site."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    inventory = tmp_path / "hosts.yml"
+    inventory.write_text(INVENTORY.format(third="192.168.7.13"))
+    env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"))
+    for target in ("etcdtls.cluster.site", os.path.join(ROOT, "site.yml")):
+        proc = subprocess.run(
+            [
+                os.path.join(os.path.dirname(sys.executable), "ansible-playbook"),
+                "-i",
+                str(inventory),
+                target,
+                "--list-tasks",
+            ],
+            env=env,
+            cwd=str(tmp_path),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert proc.returncode == 0, proc.stderr
+        assert "Push this member's binaries, certificates, keys and configuration" in proc.stdout
+        assert "Restart members one at a time behind a health gate" in proc.stdout
+
+
 def test_argument_specs_reject_bad_types(playbook, tmp_path):
     play = PLAY.format(pki_dir=tmp_path / "pki").replace("pki_clients: [{name: apisix}]", "pki_key_type: dsa")
     rc, data = playbook.run(play, INVENTORY.format(third="192.168.7.13"))
