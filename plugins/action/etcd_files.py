@@ -36,8 +36,9 @@ class ActionModule(ActionBase):
     _requires_connection = True
 
     def _prepare(self, files):
-        """Module arguments for each file, and the controller path of each large one by dest."""
-        prepared, large = [], {}
+        """Module arguments for each file, the controller path of each large one by dest, and the
+        files whose source does not exist yet (check mode: an earlier task would have built it)."""
+        prepared, large, pending = [], {}, []
         for spec in files:
             item = dict((k, v) for k, v in spec.items() if k not in ("src", "content"))
             if "dest" not in spec:
@@ -48,6 +49,17 @@ class ActionModule(ActionBase):
                 item["content"] = base64.b64encode(data).decode("ascii")
             elif spec.get("src"):
                 src = os.path.expanduser(spec["src"])
+                if not os.path.isfile(src) and self._task.check_mode:
+                    pending.append(
+                        {
+                            "dest": spec["dest"],
+                            "changed": True,
+                            "content_changed": True,
+                            "restart": bool(spec.get("restart")),
+                            "reason": "would be pushed once %s exists (check mode)" % src,
+                        }
+                    )
+                    continue
                 if not os.path.isfile(src):
                     raise AnsibleActionFail(
                         "etcd_files: %s: source %s does not exist on the controller" % (spec["dest"], src)
@@ -61,13 +73,13 @@ class ActionModule(ActionBase):
             else:
                 raise AnsibleActionFail("etcd_files: %s needs src or content" % spec["dest"])
             prepared.append(item)
-        return prepared, large
+        return prepared, large, pending
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
         args = self._task.args
         directories = args.get("directories") or []
-        files, large = self._prepare(args.get("files") or [])
+        files, large, pending = self._prepare(args.get("files") or [])
 
         process = args.get("process")
         first = self._execute_module(
@@ -75,6 +87,10 @@ class ActionModule(ActionBase):
             module_args={"directories": directories, "files": files, "process": process},
             task_vars=task_vars,
         )
+        if pending and not first.get("failed"):
+            first["files"] = first.get("files", []) + pending
+            first["changed"] = True
+            first["restart_needed"] = first.get("restart_needed") or any(p["restart"] for p in pending)
         if first.get("failed") or not first.get("needs_transfer") or self._task.check_mode:
             result.update(first)
             return result

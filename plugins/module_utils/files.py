@@ -43,15 +43,28 @@ def sha256_of(path):
     return digest.hexdigest()
 
 
-def _ids(owner, group):
+class _Missing(int):
+    """An owner or group that does not exist yet: in check mode, an earlier task would create it."""
+
+    def __new__(cls, name):
+        value = super(_Missing, cls).__new__(cls, -2)
+        value.name = name
+        return value
+
+
+def _ids(owner, group, check_mode=False):
     try:
         uid = pwd.getpwnam(owner).pw_uid if owner is not None else -1
     except KeyError:
-        raise EtcdTLSError("user %s does not exist on this host" % owner) from None
+        if not check_mode:
+            raise EtcdTLSError("user %s does not exist on this host" % owner) from None
+        uid = _Missing(owner)
     try:
         gid = grp.getgrnam(group).gr_gid if group is not None else -1
     except KeyError:
-        raise EtcdTLSError("group %s does not exist on this host" % group) from None
+        if not check_mode:
+            raise EtcdTLSError("group %s does not exist on this host" % group) from None
+        gid = _Missing(group)
     return uid, gid
 
 
@@ -68,10 +81,11 @@ def _attrs_differ(path, mode, uid, gid):
     reasons = []
     if mode is not None and stat.S_IMODE(st.st_mode) != mode:
         reasons.append("mode %04o, wanted %04o" % (stat.S_IMODE(st.st_mode), mode))
-    if uid != -1 and st.st_uid != uid:
-        reasons.append("owner uid %d, wanted %d" % (st.st_uid, uid))
-    if gid != -1 and st.st_gid != gid:
-        reasons.append("group gid %d, wanted %d" % (st.st_gid, gid))
+    for kind, actual, wanted in (("owner", st.st_uid, uid), ("group", st.st_gid, gid)):
+        if isinstance(wanted, _Missing):
+            reasons.append("%s %s does not exist yet" % (kind, wanted.name))
+        elif wanted != -1 and actual != wanted:
+            reasons.append("%s id %d, wanted %d" % (kind, actual, wanted))
     return reasons
 
 
@@ -83,7 +97,7 @@ def _set_attrs(path, mode, uid, gid):
 
 def ensure_directory(spec, check_mode):
     path, mode = spec["path"], _mode(spec.get("mode"))
-    uid, gid = _ids(spec.get("owner"), spec.get("group"))
+    uid, gid = _ids(spec.get("owner"), spec.get("group"), check_mode)
     if not os.path.isdir(path):
         if os.path.exists(path):
             raise EtcdTLSError("%s exists and is not a directory" % path)
@@ -135,7 +149,7 @@ def ensure_file(spec, check_mode):
     """
     dest = spec["dest"]
     mode = _mode(spec.get("mode"))
-    uid, gid = _ids(spec.get("owner"), spec.get("group"))
+    uid, gid = _ids(spec.get("owner"), spec.get("group"), check_mode)
     result = {
         "dest": dest,
         "changed": False,

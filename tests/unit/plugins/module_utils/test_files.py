@@ -49,6 +49,18 @@ def test_check_mode_writes_nothing(tmp_path):
     assert result["files"][0]["diff"]["after"] == "a: 1\n"
 
 
+def test_check_mode_with_an_owner_still_to_be_created(tmp_path):
+    target = tmp_path / "server.key"
+    files.ensure_all([], [inline(target, "K")], check_mode=False)
+    spec = dict(inline(target, "K"), owner="etcdtls-no-user", group="etcdtls-no-group")
+    result = files.ensure_all([{"path": str(tmp_path), "owner": "etcdtls-no-user"}], [spec], check_mode=True)
+    assert result["changed"] and not result["files"][0]["content_changed"]
+    assert result["files"][0]["reason"] == (
+        "owner etcdtls-no-user does not exist yet; group etcdtls-no-group does not exist yet"
+    )
+    assert result["directories"][0]["reason"] == "owner etcdtls-no-user does not exist yet"
+
+
 def test_content_change_restart_flag_and_diff(tmp_path):
     target = tmp_path / "conf.yml"
     files.ensure_all([], [inline(target, "a: 1\n", restart=True)], check_mode=False)
