@@ -1,0 +1,103 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, etcdtls.cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The etcd role's templates, rendered by Ansible for the cases the containers here cannot run:
+etcd 3.4 and 3.6, arm and arm64, OpenRC and systemd."""
+
+import yaml
+from conftest import ROOT
+
+PLAY = """
+- name: Render
+  hosts: etcd
+  gather_facts: false
+  vars_files:
+    - {root}/roles/etcd/defaults/main.yml
+  vars:
+    etcd_member: >-
+      {{{{ groups['etcd'] | etcdtls.cluster.etcd_members(hostvars)
+         | selectattr('host', 'equalto', inventory_hostname) | first }}}}
+    etcd_release_arch: "{{{{ machine | etcdtls.cluster.etcd_release_arch }}}}"
+    etcd_unsupported_arch: "{{{{ etcd_release_arch | etcdtls.cluster.etcd_unsupported_arch(etcd_effective_version) }}}}"
+    etcd_effective_bin_dir: /usr/local/bin
+  tasks:
+    - name: Render each template
+      ansible.builtin.copy:
+        content: "{{{{ lookup('ansible.builtin.template', '{root}/roles/etcd/templates/' ~ item) }}}}"
+        dest: "{out}/{{{{ inventory_hostname }}}}-{{{{ item }}}}"
+        mode: "0644"
+      loop: [conf.yml.j2, etcd.service.j2, openrc-confd.j2, openrc-init.j2]
+"""
+
+INVENTORY = """
+etcd:
+  hosts:
+    pi34: {{etcd_address: 192.168.7.11, machine: aarch64, etcd_effective_version: "3.4.23", etcd_name: x-k3s-m-1}}
+    pi36: {{etcd_address: 192.168.7.12, machine: armv7l, etcd_effective_version: "3.6.0"}}
+    x86: {{etcd_address: "fd00::13", machine: x86_64, etcd_effective_version: "3.5.17"}}
+  vars:
+    ansible_connection: local
+    ansible_python_interpreter: "{{{{ ansible_playbook_python }}}}"
+"""
+
+
+def render(playbook, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    # -e key=value hands the role strings: the template must still write the integers etcd wants.
+    rc, data = playbook.run(
+        PLAY.format(root=ROOT, out=out),
+        INVENTORY.format(),
+        "-e",
+        "etcd_snapshot_count=5000",
+        "-e",
+        '{"etcd_extra_config": {"max-request-bytes": 2097152}}',
+    )
+    assert rc == 0, data
+    return lambda host, name: (out / ("%s-%s" % (host, name))).read_text()
+
+
+def test_conf_yml_per_version(playbook, tmp_path):
+    read = render(playbook, tmp_path)
+    conf34 = yaml.safe_load(read("pi34", "conf.yml.j2"))
+    conf36 = yaml.safe_load(read("pi36", "conf.yml.j2"))
+    conf35 = yaml.safe_load(read("x86", "conf.yml.j2"))
+    assert conf34["name"] == "x-k3s-m-1"
+    assert conf34["listen-client-urls"] == "https://192.168.7.11:2379,https://127.0.0.1:2379"
+    assert conf34["listen-peer-urls"] == conf34["initial-advertise-peer-urls"] == "https://192.168.7.11:2380"
+    assert conf34["initial-cluster"] == (
+        "x-k3s-m-1=https://192.168.7.11:2380,pi36=https://192.168.7.12:2380,x86=https://[fd00::13]:2380"
+    )
+    assert conf34["initial-cluster-state"] == "new" and conf34["initial-cluster-token"] == "etcd"
+    for conf in (conf34, conf35, conf36):
+        for side in ("client-transport-security", "peer-transport-security"):
+            assert conf[side]["client-cert-auth"] is True and conf[side]["auto-tls"] is False
+        assert conf["snapshot-count"] == 5000
+        assert conf["listen-metrics-urls"] == "http://127.0.0.1:2381"
+        assert conf["max-request-bytes"] == 2097152
+        assert conf["logger"] == "zap"
+    assert conf34["enable-v2"] is False and conf35["enable-v2"] is False
+    assert "enable-v2" not in conf36  # removed in etcd 3.6
+    assert conf35["advertise-client-urls"] == "https://[fd00::13]:2379"
+
+
+def test_unsupported_arch_reaches_both_service_managers(playbook, tmp_path):
+    read = render(playbook, tmp_path)
+    assert "Environment=ETCD_UNSUPPORTED_ARCH=arm64" in read("pi34", "etcd.service.j2")  # arm64 on 3.4
+    assert "Environment=ETCD_UNSUPPORTED_ARCH=arm\n" in read("pi36", "etcd.service.j2")  # 32-bit arm
+    assert "ETCD_UNSUPPORTED_ARCH" not in read("x86", "etcd.service.j2")
+    assert "ETCD_UNSUPPORTED_ARCH=arm64" in read("pi34", "openrc-confd.j2")
+    assert "ETCD_UNSUPPORTED_ARCH" not in read("x86", "openrc-confd.j2")
+    unit = read("x86", "etcd.service.j2")
+    for line in (
+        "Type=notify",
+        "User=etcd",
+        "Restart=on-failure",
+        "LimitNOFILE=65536",
+        "ExecStart=/usr/local/bin/etcd --config-file=/etc/etcd/conf.yml",
+    ):
+        assert line in unit
+    init = read("pi36", "openrc-init.j2")
+    assert init.startswith("#!/sbin/openrc-run\n")
+    assert "supervisor=supervise-daemon" in init
+    assert "--env ETCD_UNSUPPORTED_ARCH=$ETCD_UNSUPPORTED_ARCH" in init
