@@ -52,19 +52,21 @@ class _Missing(int):
         return value
 
 
+def _id(name, database, kind, check_mode):
+    """The numeric id of a user or group name (-1: leave as is; _Missing: not there yet, check mode)."""
+    if name is None:
+        return -1
+    try:
+        return database(name)
+    except KeyError:
+        if not check_mode:
+            raise EtcdTLSError("%s %s does not exist on this host" % (kind, name)) from None
+        return _Missing(name)
+
+
 def _ids(owner, group, check_mode=False):
-    try:
-        uid = pwd.getpwnam(owner).pw_uid if owner is not None else -1
-    except KeyError:
-        if not check_mode:
-            raise EtcdTLSError("user %s does not exist on this host" % owner) from None
-        uid = _Missing(owner)
-    try:
-        gid = grp.getgrnam(group).gr_gid if group is not None else -1
-    except KeyError:
-        if not check_mode:
-            raise EtcdTLSError("group %s does not exist on this host" % group) from None
-        gid = _Missing(group)
+    uid = _id(owner, lambda name: pwd.getpwnam(name).pw_uid, "user", check_mode)
+    gid = _id(group, lambda name: grp.getgrnam(name).gr_gid, "group", check_mode)
     return uid, gid
 
 
