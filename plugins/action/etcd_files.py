@@ -13,22 +13,15 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import base64
-import hashlib
 import os
 
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.etcdtls.cluster.plugins.module_utils.files import sha256_of
+
 MODULE = "etcdtls.cluster.etcd_files"
 INLINE_LIMIT = 256 * 1024
-
-
-def _sha256(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 class ActionModule(ActionBase):
@@ -68,7 +61,7 @@ class ActionModule(ActionBase):
                     with open(src, "rb") as handle:
                         item["content"] = base64.b64encode(handle.read()).decode("ascii")
                 else:
-                    item["sha256"] = _sha256(src)
+                    item["sha256"] = sha256_of(src)
                     large[spec["dest"]] = src
             else:
                 raise AnsibleActionFail("etcd_files: %s needs src or content" % spec["dest"])

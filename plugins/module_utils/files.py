@@ -113,11 +113,16 @@ def ensure_directory(spec, check_mode):
     return {"path": path, "changed": bool(reasons), "reason": "; ".join(reasons) or None}
 
 
-def _atomic_install(dest, mode, uid, gid, data=None, src=None):
-    directory = os.path.dirname(dest)
-    fd, tmp = tempfile.mkstemp(prefix=".%s." % os.path.basename(dest), suffix=".tmp", dir=directory)
+def atomic_write(path, data=None, mode=None, uid=-1, gid=-1, src=None):
+    """Write ``data`` (or a copy of the file ``src``) to ``path`` through a temp file and a rename.
+
+    An interruption at any point leaves either the previous file or the new one, never a partial
+    one. The temp file is 0600 from its first byte (a key is never readable by others, not even
+    briefly) and gets its final mode and owner just before the rename; the directory is synced.
+    """
+    directory = os.path.dirname(path)
+    fd, tmp = tempfile.mkstemp(prefix=".%s." % os.path.basename(path), suffix=".tmp", dir=directory)
     try:
-        # Restrictive from the first byte: a key is never readable by others, even briefly.
         os.fchmod(fd, 0o600)
         with os.fdopen(fd, "wb") as handle:
             if data is not None:
@@ -128,11 +133,16 @@ def _atomic_install(dest, mode, uid, gid, data=None, src=None):
             handle.flush()
             os.fsync(handle.fileno())
         _set_attrs(tmp, mode, uid, gid)
-        os.replace(tmp, dest)
+        os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+    dir_fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
 
 
 def _text_for_diff(data):
@@ -189,11 +199,11 @@ def ensure_file(spec, check_mode):
         if check_mode:
             return result
         if data is not None:
-            _atomic_install(dest, mode, uid, gid, data=data)
+            atomic_write(dest, data, mode, uid, gid)
         elif spec.get("src"):
             if sha256_of(spec["src"]) != wanted:
                 raise EtcdTLSError("%s: the transferred file does not have sha256 %s" % (dest, wanted))
-            _atomic_install(dest, mode, uid, gid, src=spec["src"])
+            atomic_write(dest, mode=mode, uid=uid, gid=gid, src=spec["src"])
         else:
             result["needs_transfer"] = True
         return result

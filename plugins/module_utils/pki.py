@@ -24,15 +24,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import contextlib
 import datetime
 import ipaddress
 import os
 import re
 import stat
-import tempfile
 
 from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import EtcdTLSError
+from ansible_collections.etcdtls.cluster.plugins.module_utils.files import atomic_write
 
 try:
     from cryptography import x509
@@ -362,33 +361,6 @@ def cert_usages(cert):
 
 
 # --------------------------------------------------------------------------- files
-
-
-def atomic_write(path, data, mode):
-    """Write ``data`` to ``path`` via a temp file in the same directory and a rename.
-
-    An interruption at any point leaves either the previous file or the new
-    one, never a partial file; the temp file is created with ``mode`` from the
-    start, so a key is never readable by others, not even for a moment.
-    """
-    directory = os.path.dirname(path)
-    fd, tmp = tempfile.mkstemp(prefix=".%s." % os.path.basename(path), suffix=".tmp", dir=directory)
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    dir_fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
 
 
 def ensure_dir(path, result=None, check_mode=False):
