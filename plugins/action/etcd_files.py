@@ -75,9 +75,15 @@ class ActionModule(ActionBase):
         files, large, pending = self._prepare(args.get("files") or [])
 
         process = args.get("process")
+        defer_restart = bool(args.get("defer_restart"))
         first = self._execute_module(
             module_name=MODULE,
-            module_args={"directories": directories, "files": files, "process": process},
+            module_args={
+                "directories": directories,
+                "files": files,
+                "process": process,
+                "defer_restart": defer_restart,
+            },
             task_vars=task_vars,
         )
         if pending and not first.get("failed"):
@@ -105,6 +111,7 @@ class ActionModule(ActionBase):
                     "directories": [],
                     "files": [f for f in files if f["dest"] in first["needs_transfer"]],
                     "process": process,
+                    "defer_restart": defer_restart,
                 },
                 task_vars=task_vars,
             )

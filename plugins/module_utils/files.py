@@ -28,6 +28,7 @@ import time
 from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import EtcdTLSError
 
 MAX_DIFF_BYTES = 64 * 1024
+PRIVATE_KEY_MARK = b"PRIVATE KEY-----"
 # A process counts as older than a file only by more than this, to absorb clock resolution.
 STALE_MARGIN = 1.0
 
@@ -91,25 +92,38 @@ def _attrs_differ(path, mode, uid, gid):
     return reasons
 
 
-def _set_attrs(path, mode, uid, gid):
-    os.chown(path, uid, gid)
+def _set_fd_attrs(fd, mode, uid, gid):
+    os.fchown(fd, uid, gid)
     if mode is not None:
-        os.chmod(path, mode)
+        os.fchmod(fd, mode)
+
+
+def _set_attrs(path, mode, uid, gid, directory=False):
+    """Owner and mode of ``path`` itself, set through a descriptor opened without following a symlink:
+    a link swapped in by someone else can never redirect them to another file."""
+    flags = os.O_RDONLY | os.O_NOFOLLOW | (os.O_DIRECTORY if directory else 0)
+    fd = os.open(path, flags)
+    try:
+        _set_fd_attrs(fd, mode, uid, gid)
+    finally:
+        os.close(fd)
 
 
 def ensure_directory(spec, check_mode):
     path, mode = spec["path"], _mode(spec.get("mode"))
     uid, gid = _ids(spec.get("owner"), spec.get("group"), check_mode)
+    if os.path.islink(path):
+        raise EtcdTLSError("%s is a symbolic link; etcd's directories must be real directories: replace it" % path)
     if not os.path.isdir(path):
         if os.path.exists(path):
             raise EtcdTLSError("%s exists and is not a directory" % path)
         if not check_mode:
             os.makedirs(path)
-            _set_attrs(path, mode, uid, gid)
+            _set_attrs(path, mode, uid, gid, directory=True)
         return {"path": path, "changed": True, "reason": "created"}
     reasons = _attrs_differ(path, mode, uid, gid)
     if reasons and not check_mode:
-        _set_attrs(path, mode, uid, gid)
+        _set_attrs(path, mode, uid, gid, directory=True)
     return {"path": path, "changed": bool(reasons), "reason": "; ".join(reasons) or None}
 
 
@@ -118,7 +132,8 @@ def atomic_write(path, data=None, mode=None, uid=-1, gid=-1, src=None):
 
     An interruption at any point leaves either the previous file or the new one, never a partial
     one. The temp file is 0600 from its first byte (a key is never readable by others, not even
-    briefly) and gets its final mode and owner just before the rename; the directory is synced.
+    briefly) and gets its final owner and mode on its open descriptor, never by path, just before
+    the rename; the directory is synced.
     """
     directory = os.path.dirname(path)
     fd, tmp = tempfile.mkstemp(prefix=".%s." % os.path.basename(path), suffix=".tmp", dir=directory)
@@ -132,7 +147,12 @@ def atomic_write(path, data=None, mode=None, uid=-1, gid=-1, src=None):
                     shutil.copyfileobj(source, handle, 1 << 20)
             handle.flush()
             os.fsync(handle.fileno())
-        _set_attrs(tmp, mode, uid, gid)
+            _set_fd_attrs(handle.fileno(), mode, uid, gid)
+            # The name must still be the file written: never rename something swapped in for it.
+            if not os.path.samestat(os.lstat(tmp), os.fstat(handle.fileno())):
+                raise EtcdTLSError(
+                    "%s: the temporary file %s was replaced while being written; nothing was installed" % (path, tmp)
+                )
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -154,10 +174,16 @@ def _text_for_diff(data):
         return None
 
 
-def ensure_file(spec, check_mode):
+def holds_key(data):
+    return data is not None and PRIVATE_KEY_MARK in data
+
+
+def ensure_file(spec, check_mode, defer_restart=False):
     """Bring one file to its wanted content and attributes.
 
     Returns a result dict; ``needs_transfer`` is set for a content-less file whose sha256 differs.
+    With ``defer_restart``, a file marked ``restart`` whose content differs is only reported
+    (``deferred``): the caller writes it later, when that member's turn to restart comes.
     """
     dest = spec["dest"]
     mode = _mode(spec.get("mode"))
@@ -177,12 +203,21 @@ def ensure_file(spec, check_mode):
         wanted = spec.get("sha256")
         if not wanted:
             raise EtcdTLSError("%s: a file needs content or sha256" % dest)
+    if spec.get("diff") and holds_key(data):
+        raise EtcdTLSError("%s: holds a private key, so it must never be shown in a diff; drop diff for it" % dest)
     if not os.path.isdir(os.path.dirname(dest)) and not check_mode:
         raise EtcdTLSError("%s: directory %s does not exist" % (dest, os.path.dirname(dest)))
-    actual = sha256_of(dest)
+    # A symbolic link is never followed: it is replaced by the file itself.
+    actual = None if os.path.islink(dest) else sha256_of(dest)
     if actual != wanted:
         result["changed"] = result["content_changed"] = True
-        result["reason"] = "missing" if actual is None else "content differs"
+        result["reason"] = (
+            "a symbolic link, replaced by the file"
+            if os.path.islink(dest)
+            else "missing"
+            if actual is None
+            else "content differs"
+        )
         if spec.get("diff") and data is not None:
             before = None
             if actual is not None:
@@ -196,6 +231,9 @@ def ensure_file(spec, check_mode):
                     "before": before or "",
                     "after": after,
                 }
+        if defer_restart and result["restart"]:
+            result["deferred"] = True
+            return result
         if check_mode:
             return result
         if data is not None:
@@ -216,9 +254,9 @@ def ensure_file(spec, check_mode):
     return result
 
 
-def _guarded(function, spec, key, check_mode):
+def _guarded(function, spec, key, *args):
     try:
-        return function(spec, check_mode)
+        return function(spec, *args)
     except OSError as exc:
         raise EtcdTLSError("%s: %s" % (spec.get(key), exc.strerror or exc)) from None
 
@@ -250,14 +288,28 @@ def process_started(name, proc="/proc"):
     return oldest
 
 
-def ensure_all(directories, files, check_mode, process=None):
+def _key_first(files):
+    """Files that hold a private key go before the others, in their given order otherwise.
+
+    etcd reads a certificate, then its key, on every handshake: with the key replaced first, a
+    handshake that sees the new certificate also sees the new key.
+    """
+    return sorted(files, key=lambda spec: 0 if holds_key(_content(spec)) else 1)
+
+
+def _content(spec):
+    return base64.b64decode(spec["content"]) if spec.get("content") is not None else None
+
+
+def ensure_all(directories, files, check_mode, process=None, defer_restart=False):
+    files = _key_first(files or [])
     dir_results = [_guarded(ensure_directory, spec, "path", check_mode) for spec in directories or []]
-    file_results = [_guarded(ensure_file, spec, "dest", check_mode) for spec in files or []]
+    file_results = [_guarded(ensure_file, spec, "dest", check_mode, defer_restart) for spec in files]
     # A process older than one of its restart-worthy files runs with stale content, also when the
     # content was written by an earlier, interrupted run: that too needs a restart.
     started = process_started(process) if process else None
     newest = None
-    for spec in files or []:
+    for spec in files:
         if spec.get("restart") and os.path.exists(spec["dest"]):
             mtime = os.stat(spec["dest"]).st_mtime
             newest = mtime if newest is None else max(newest, mtime)
@@ -269,6 +321,7 @@ def ensure_all(directories, files, check_mode, process=None):
         "directories": dir_results,
         "files": file_results,
         "needs_transfer": [r["dest"] for r in file_results if r.get("needs_transfer")],
+        "deferred": [r["dest"] for r in file_results if r.get("deferred")],
         # Only new content matters to a running etcd; a fixed mode or owner does not.
         "restart_needed": any(r["content_changed"] and r["restart"] for r in file_results),
     }

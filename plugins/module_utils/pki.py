@@ -24,6 +24,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import contextlib
 import datetime
 import ipaddress
 import os
@@ -57,7 +58,14 @@ BACKDATE = datetime.timedelta(minutes=5)
 # CA itself expires first) is pointless and would make every run "changed".
 MIN_RENEWAL_GAIN = datetime.timedelta(days=1)
 
-_NAME_RE = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.-]{0,61}[A-Za-z0-9])?$")
+# A name is one or more DNS labels (no "a..b", no "a.-b"); it becomes a file name, a CN and a SAN.
+_LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_NAME_RE = re.compile(r"^%s(\.%s)*$" % (_LABEL, _LABEL))
+NAME_MAX = 63
+# x509 caps a CN or an O at 64 characters.
+SUBJECT_MAX = 64
+# A CA lifetime past this is refused (and past year 9999 would crash the encoder).
+CA_DAYS_MAX = 36500
 _DNS_RE = re.compile(
     r"^(\*\.)?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$"
 )
@@ -74,13 +82,6 @@ def _not_after(cert):
     value = getattr(cert, "not_valid_after_utc", None)
     if value is None:  # cryptography < 42
         value = cert.not_valid_after.replace(tzinfo=datetime.timezone.utc)
-    return value
-
-
-def _not_before(cert):
-    value = getattr(cert, "not_valid_before_utc", None)
-    if value is None:  # cryptography < 42
-        value = cert.not_valid_before.replace(tzinfo=datetime.timezone.utc)
     return value
 
 
@@ -198,53 +199,116 @@ def split_sans(values, where):
 
 
 def check_name(value, what):
-    if not isinstance(value, str) or not _NAME_RE.match(value):
+    """A member, client or cluster name: DNS labels joined by dots, 63 characters at most."""
+    if not isinstance(value, str) or len(value) > NAME_MAX or not _NAME_RE.match(value):
         raise EtcdTLSError(
-            "%s name %r is not usable: use 1-63 letters, digits, '-' or '.', starting and ending "
-            "with a letter or digit (it becomes a file name and a DNS SAN)" % (what, value)
+            "%s name %r is not usable: use 1-63 letters, digits, '-' and '.', as DNS labels joined by dots "
+            "(no '..', no label starting or ending with '-'); it becomes a file name, a CN and a DNS SAN"
+            % (what, value)
         )
 
 
+def check_subject(value, what):
+    """A CN or O: 1-64 characters, as x509 requires."""
+    if not isinstance(value, str) or not 1 <= len(value) <= SUBJECT_MAX:
+        raise EtcdTLSError("%s %r must be 1-%d characters long (an x509 limit)" % (what, value, SUBJECT_MAX))
+
+
+def check_unicast(ip, where):
+    """An address a member can listen on and be dialled at."""
+    if ip.is_unspecified or ip.is_multicast or ip == ipaddress.ip_address("255.255.255.255"):
+        raise EtcdTLSError(
+            "%s: %s is not a unicast address; give the IP this host is reached at (not 0.0.0.0, :: or a multicast "
+            "address)" % (where, ip)
+        )
+
+
+def _where(raw, name):
+    host = raw.get("host")
+    return "host %s (member %s)" % (host, name) if host and host != name else "member %s" % name
+
+
 def parse_members(raw_members):
-    """Validate the member list and return :class:`Member` objects. Nothing is written before this passes."""
+    """Validate the member list and return :class:`Member` objects. Nothing is written before this passes.
+
+    Each raw member may carry ``host`` (its inventory hostname) so that messages name it.
+    """
     if not raw_members:
         raise EtcdTLSError(
             "members is empty: put at least one host in the inventory group of etcd members "
             "(an odd number, 3 or 5, for a cluster that survives a failure)"
         )
-    members, names, owner_of_ip = [], set(), {}
+    members, owner_of_name, owner_of_ip, wheres = [], {}, {}, []
     for index, raw in enumerate(raw_members):
         if not isinstance(raw, dict):
             raise EtcdTLSError("member #%d: expected a dict with name and ips, got %r" % (index + 1, raw))
         name = raw.get("name")
-        check_name(name, "member #%d" % (index + 1))
-        if name in names:
-            raise EtcdTLSError("member %s: the name appears twice; every member needs its own name" % name)
-        names.add(name)
+        where = _where(raw, name)
+        check_name(name, "%s: etcd_name" % where if raw.get("host") else "member #%d" % (index + 1))
+        if name.lower() in owner_of_name:
+            raise EtcdTLSError(
+                "%s: the name is also the name or FQDN of member %s (names are compared without regard to case); "
+                "give every member its own etcd_name" % (where, owner_of_name[name.lower()])
+            )
+        owner_of_name[name.lower()] = name
         raw_ips = raw.get("ips") or []
         if isinstance(raw_ips, str):
             raw_ips = [raw_ips]
         if not raw_ips:
-            raise EtcdTLSError("member %s: no IP address; set etcd_address for this host" % name)
+            raise EtcdTLSError("%s: no IP address; set etcd_address for this host" % where)
         ips = []
-        for raw_ip in raw_ips:
-            ip = parse_ip(raw_ip, "member %s" % name)
+        for position, raw_ip in enumerate(raw_ips):
+            variable = "etcd_address" if position == 0 else "etcd_extra_addresses"
+            ip = parse_ip(raw_ip, "%s: %s" % (where, variable))
+            check_unicast(ip, "%s: %s" % (where, variable))
             if ip in owner_of_ip and owner_of_ip[ip] != name:
                 raise EtcdTLSError(
-                    "member %s: IP %s is also the IP of member %s; each member needs its own address"
-                    % (name, ip, owner_of_ip[ip])
+                    "%s: IP %s is also the IP of member %s; each member needs its own address"
+                    % (where, ip, owner_of_ip[ip])
                 )
             owner_of_ip[ip] = name
             if ip not in ips:
                 ips.append(ip)
         fqdn = raw.get("fqdn") or None
         if fqdn is not None:
-            fqdn = check_dns_name(fqdn, "member %s: fqdn" % name)
+            fqdn = check_dns_name(fqdn, "%s: etcd_fqdn" % where)
+            if fqdn in owner_of_name and owner_of_name[fqdn] != name:
+                raise EtcdTLSError(
+                    "%s: etcd_fqdn %s is also the name or FQDN of member %s; every member needs its own FQDN"
+                    % (where, fqdn, owner_of_name[fqdn])
+                )
+            owner_of_name[fqdn] = name
         extra_sans = raw.get("extra_sans") or []
         if isinstance(extra_sans, str):
             extra_sans = [extra_sans]
         members.append(Member(name, ips, fqdn, extra_sans))
+        wheres.append(where)
+    loopback = [m.name for m in members if any(ip.is_loopback for ip in m.ips[:1])]
+    if loopback and len(loopback) != len(members):
+        raise EtcdTLSError(
+            "member(s) %s listen on a loopback address while other members do not: the others could never reach "
+            "them. Use loopback only when every member runs on one host; otherwise set etcd_address to the IP "
+            "the host is reached at" % ", ".join(loopback)
+        )
+    # An extra SAN that names another member would let this member's cert pass for that member.
+    for member, where in zip(members, wheres):
+        for san in member.extra_dns + [str(ip) for ip in member.extra_ips]:
+            key = san.lower() if not _is_ip(san) else ipaddress.ip_address(san)
+            owner = owner_of_name.get(key) if not _is_ip(san) else owner_of_ip.get(key)
+            if owner is not None and owner != member.name:
+                raise EtcdTLSError(
+                    "%s: etcd_extra_sans entry %s is the name or address of member %s; a member's certificate "
+                    "must not name another member (use a shared name such as a VIP instead)" % (where, san, owner)
+                )
     return members
+
+
+def _is_ip(value):
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
 
 
 def parse_clients(raw_clients):
@@ -257,10 +321,14 @@ def parse_clients(raw_clients):
                 "client %r: the name is reserved for the admin client the collection always creates; "
                 "pick another name" % name
             )
-        if name in names:
-            raise EtcdTLSError("client %s: the name appears twice" % name)
-        names.add(name)
-        clients.append(Client(name, raw.get("common_name"), raw.get("organization")))
+        if name.lower() in names:
+            raise EtcdTLSError("client %s: the name appears twice (etcd_clients)" % name)
+        names.add(name.lower())
+        client = Client(name, raw.get("common_name"), raw.get("organization"))
+        check_subject(client.common_name, "client %s: common_name" % name)
+        if client.organization is not None:
+            check_subject(client.organization, "client %s: organization" % name)
+        clients.append(client)
     return clients
 
 
@@ -363,20 +431,76 @@ def cert_usages(cert):
 # --------------------------------------------------------------------------- files
 
 
-def ensure_dir(path, result=None, check_mode=False):
-    """Make ``path`` a 0700 directory (parents too); report what changed in ``result``."""
-    if not os.path.isdir(path):
-        if result is not None:
-            result.changed = True
-            result.fixed.append({"path": path, "mode": "%04o" % DIR_MODE, "reason": "missing directory"})
-        if not check_mode:
-            try:
-                os.makedirs(path, DIR_MODE)
-            except OSError as exc:
-                raise EtcdTLSError("cannot create directory %s: %s" % (path, exc.strerror)) from None
-            os.chmod(path, DIR_MODE)
-        return
-    _fix_mode(path, DIR_MODE, result, check_mode)
+class _Changes:
+    """Every write of one run, planned first and committed at the end, all or nothing.
+
+    Nothing touches the disk before :meth:`commit`; when any write fails, the directories it made are
+    removed and the files it replaced get their previous content back, so a failed run leaves the PKI
+    directory exactly as it was.
+    """
+
+    def __init__(self, result):
+        self.result = result
+        self.directories = []
+        self.files = []
+        self.modes = []
+
+    def directory(self, path):
+        if os.path.isdir(path):
+            self.mode(path, DIR_MODE)
+            return
+        if os.path.lexists(path):
+            raise EtcdTLSError("%s exists and is not a directory: move it away" % path)
+        parent = os.path.dirname(path)
+        if parent != path and not os.path.isdir(parent) and parent not in self.directories:
+            self.directory(parent)
+        self.result.changed = True
+        self.result.fixed.append({"path": path, "mode": "%04o" % DIR_MODE, "reason": "missing directory"})
+        self.directories.append(path)
+
+    def write(self, path, data, mode):
+        self.files.append((path, data, mode))
+
+    def mode(self, path, mode):
+        actual = _mode_of(path)
+        if actual is not None and actual != mode:
+            self.result.changed = True
+            self.result.fixed.append({"path": path, "mode": "%04o" % mode, "reason": "mode %04o" % actual})
+            self.modes.append((path, mode))
+
+    def commit(self):
+        made, previous = [], []
+        try:
+            for path in self.directories:
+                try:
+                    os.mkdir(path, DIR_MODE)
+                except OSError as exc:
+                    raise EtcdTLSError("cannot create directory %s: %s" % (path, exc.strerror)) from None
+                made.append(path)
+                os.chmod(path, DIR_MODE)
+            for path, data, mode in self.files:
+                previous.append((path, _read(path), _mode_of(path)))
+                try:
+                    atomic_write(path, data, mode)
+                except OSError as exc:
+                    raise EtcdTLSError("cannot write %s: %s" % (path, exc.strerror)) from None
+            for path, mode in self.modes:
+                os.chmod(path, mode)
+        except BaseException:
+            self._roll_back(made, previous)
+            raise
+
+    @staticmethod
+    def _roll_back(made, previous):
+        for path, data, mode in reversed(previous):
+            with contextlib.suppress(OSError):
+                if data is None:
+                    os.unlink(path)
+                else:
+                    atomic_write(path, data, mode)
+        for path in reversed(made):
+            with contextlib.suppress(OSError):
+                os.rmdir(path)
 
 
 def _read(path):
@@ -541,19 +665,13 @@ class PkiSettings:
         admin_common_name="root",
         reissue=(),
         regenerate_keys=False,
+        require_existing_ca=False,
     ):
         if not path or not os.path.isabs(path):
             raise EtcdTLSError("path %r must be an absolute directory on the controller" % (path,))
-        for option, value in (("ca_days", ca_days), ("leaf_days", leaf_days)):
-            if value < 1:
-                raise EtcdTLSError("%s must be at least 1 (got %s)" % (option, value))
-        if renew_days < 0 or renew_days >= leaf_days:
-            raise EtcdTLSError(
-                "renew_days (%s) must be at least 0 and smaller than leaf_days (%s), or every run would "
-                "re-issue every certificate" % (renew_days, leaf_days)
-            )
-        if leaf_days > ca_days:
-            raise EtcdTLSError("leaf_days (%s) must not exceed ca_days (%s)" % (leaf_days, ca_days))
+        check_lifetimes(ca_days, leaf_days, renew_days)
+        check_subject(ca_common_name, "ca_common_name")
+        check_subject(admin_common_name, "admin_common_name")
         self.path = path
         self.key_spec = key_spec or KeySpec()
         self.ca_common_name = ca_common_name
@@ -564,9 +682,31 @@ class PkiSettings:
         self.admin_common_name = admin_common_name
         self.reissue = set(reissue or ())
         self.regenerate_keys = regenerate_keys
+        # Members already trust a CA: a new one must never be made as a side effect.
+        self.require_existing_ca = require_existing_ca
 
     def file(self, relative):
         return os.path.join(self.path, relative)
+
+
+LIFETIME_OPTIONS = {"ca_days": "ca_days", "leaf_days": "leaf_days", "renew_days": "renew_days"}
+
+
+def check_lifetimes(ca_days, leaf_days, renew_days, names=None):
+    """Refuse lifetimes that cannot work; ``names`` maps each option to the variable the user set."""
+    names = names or LIFETIME_OPTIONS
+    if not 1 <= ca_days <= CA_DAYS_MAX:
+        raise EtcdTLSError("%s must be between 1 and %d (got %s)" % (names["ca_days"], CA_DAYS_MAX, ca_days))
+    if not 1 <= leaf_days <= ca_days:
+        raise EtcdTLSError(
+            "%s (%s) must be at least 1 and must not exceed %s (%s)"
+            % (names["leaf_days"], leaf_days, names["ca_days"], ca_days)
+        )
+    if renew_days < 0 or renew_days >= leaf_days:
+        raise EtcdTLSError(
+            "%s (%s) must be at least 0 and smaller than %s (%s), or every run would re-issue every certificate"
+            % (names["renew_days"], renew_days, names["leaf_days"], leaf_days)
+        )
 
 
 def check_reissue(reissue, specs):
@@ -665,7 +805,7 @@ def _describe_cert(spec, cert, settings):
     }
 
 
-def _load_ca(settings, result, check_mode, now):
+def _load_ca(settings, result, changes, now):
     cert_path, key_path = settings.file("ca.crt"), settings.file("ca.key")
     cert_data, key_data = _read(cert_path), _read(key_path)
     if key_data is None and cert_data is not None:
@@ -674,6 +814,11 @@ def _load_ca(settings, result, check_mode, now):
             "the CA must be rotated (new CA, new certs on every member)" % (cert_path, key_path)
         )
     created = False
+    if key_data is None and settings.require_existing_ca:
+        raise EtcdTLSError(
+            "%s is missing while the members already trust a CA: a new CA would cut every member off. Restore "
+            "the PKI directory from your backup (or point etcd_pki_dir at it); nothing was written" % key_path
+        )
     if key_data is None:
         ca = CertificateAuthority.create(settings.ca_common_name, settings.key_spec, settings.ca_days, now)
         created, reason = True, "missing"
@@ -703,10 +848,9 @@ def _load_ca(settings, result, check_mode, now):
     if created:
         result.changed = True
         result.issued.append({"id": "ca", "reason": reason, "not_after": _iso(ca.not_after)})
-        if not check_mode:
-            if key_data is None:
-                atomic_write(key_path, serialize_key(ca.key, settings.ca_passphrase), KEY_MODE)
-            atomic_write(cert_path, serialize_cert(ca.cert), CERT_MODE)
+        if key_data is None:
+            changes.write(key_path, serialize_key(ca.key, settings.ca_passphrase), KEY_MODE)
+        changes.write(cert_path, serialize_cert(ca.cert), CERT_MODE)
     result.ca = {
         "path": cert_path,
         "key_path": key_path,
@@ -719,16 +863,6 @@ def _load_ca(settings, result, check_mode, now):
     # Only a new CA key invalidates the leaves; a CA cert rebuilt from the kept key
     # verifies them all, and leaf_problem() checks that anyway.
     return ca, created and key_data is None
-
-
-def _fix_mode(path, mode, result, check_mode):
-    actual = _mode_of(path)
-    if actual is not None and actual != mode:
-        if result is not None:
-            result.changed = True
-            result.fixed.append({"path": path, "mode": "%04o" % mode, "reason": "mode %04o" % actual})
-        if not check_mode:
-            os.chmod(path, mode)
 
 
 def _directories(settings, specs):
@@ -745,18 +879,31 @@ def _directories(settings, specs):
 def ensure_pki(settings, members, clients, check_mode=False, now=None):
     """Bring ``settings.path`` to the wanted PKI. Returns a :class:`PkiResult`.
 
-    Validation of every input happens before the first write.
+    Every input is validated and every certificate built before the first write; the writes are then
+    committed all or nothing, so whatever fails, the directory is as it was.
     """
     now = now or utcnow()
     specs = build_specs(members, clients, settings.admin_common_name)
     check_reissue(settings.reissue, specs)
     result = PkiResult()
+    changes = _Changes(result)
     for directory in _directories(settings, specs):
-        ensure_dir(directory, result, check_mode)
-    ca, new_ca_key = _load_ca(settings, result, check_mode, now)
-    _fix_mode(settings.file("ca.key"), KEY_MODE, result, check_mode)
-    _fix_mode(settings.file("ca.crt"), CERT_MODE, result, check_mode)
+        changes.directory(directory)
+    try:
+        _plan(settings, specs, result, changes, now)
+    except (ValueError, TypeError) as exc:
+        raise EtcdTLSError(
+            "cannot build the certificates in %s: %s; nothing was written" % (settings.path, exc)
+        ) from None
+    if not check_mode:
+        changes.commit()
+    return result
 
+
+def _plan(settings, specs, result, changes, now):
+    ca, new_ca_key = _load_ca(settings, result, changes, now)
+    changes.mode(settings.file("ca.key"), KEY_MODE)
+    changes.mode(settings.file("ca.crt"), CERT_MODE)
     for spec in specs:
         cert_path, key_path = settings.file(spec.cert_file), settings.file(spec.key_file)
         cert_data, key_data = _read(cert_path), _read(key_path)
@@ -781,8 +928,8 @@ def ensure_pki(settings, members, clients, check_mode=False, now=None):
             reason = leaf_problem(spec, cert, key, ca, settings, now)
         if reason is None:
             result.certificates.append(dict(_describe_cert(spec, cert, settings), action="unchanged"))
-            _fix_mode(key_path, KEY_MODE, result, check_mode)
-            _fix_mode(cert_path, CERT_MODE, result, check_mode)
+            changes.mode(key_path, KEY_MODE)
+            changes.mode(cert_path, CERT_MODE)
             continue
         # Keep a valid key of the wanted type (as kubeadm's renewal does): a renewal then
         # changes one file only, which etcd picks up on its next handshake.
@@ -793,10 +940,9 @@ def ensure_pki(settings, members, clients, check_mode=False, now=None):
         entry = dict(_describe_cert(spec, new_cert, settings), action="issued", reason=reason)
         result.certificates.append(entry)
         result.issued.append({"id": spec.id, "reason": reason, "not_after": entry["not_after"]})
-        if not check_mode:
-            if not keep_key:
-                atomic_write(key_path, serialize_key(new_key), KEY_MODE)
-            else:
-                _fix_mode(key_path, KEY_MODE, result, check_mode)
-            atomic_write(cert_path, serialize_cert(new_cert), CERT_MODE)
-    return result
+        # The key goes first: a reader that sees the new certificate then also sees its key.
+        if keep_key:
+            changes.mode(key_path, KEY_MODE)
+        else:
+            changes.write(key_path, serialize_key(new_key), KEY_MODE)
+        changes.write(cert_path, serialize_cert(new_cert), CERT_MODE)

@@ -18,7 +18,10 @@ description:
     inline with the call; a large file (a binary) is first compared by sha256 on the host and uploaded
     only when it differs. An unchanged set costs one round trip, however many files it holds.
   - Every write is atomic (temp file in the same directory, then rename) and created with mode 0600
-    before its final mode is set, so a key is never readable by others, not even briefly.
+    before its final mode is set, so a key is never readable by others, not even briefly. Owner and mode
+    are set on open file descriptors, never by path, and a symbolic link is never followed.
+  - Files holding a private key are written before the others, so a handshake that reads a new
+    certificate also reads its new key.
   - Reports, per file, whether its content changed, and RV(restart_needed) when a file marked
     O(files[].restart) got new content.
 author:
@@ -91,9 +94,16 @@ options:
         type: bool
         default: false
       diff:
-        description: Show a content diff in diff mode. Never set it on a key.
+        description: Show a content diff in diff mode. Refused on content that holds a private key.
         type: bool
         default: false
+  defer_restart:
+    description:
+      - Do not write files marked O(files[].restart) whose content differs; report them in RV(deferred) and
+        RV(restart_needed) instead. The caller writes them when the member's turn to restart comes, so a new
+        configuration reaches one member at a time. Other files are written as usual.
+    type: bool
+    default: false
   process:
     description:
       - Name of the service's process (its C(comm)). When set, RV(stale_process) tells whether the running
@@ -134,9 +144,14 @@ files:
   sample:
     - {"dest": "/etc/etcd/pki/ca.crt", "changed": true, "content_changed": true, "restart": true}
 restart_needed:
-  description: A file marked O(files[].restart) got new content.
+  description: A file marked O(files[].restart) got (or, deferred, needs) new content.
   returned: always
   type: bool
+deferred:
+  description: Files marked O(files[].restart) whose new content was not written because of O(defer_restart).
+  returned: always
+  type: list
+  elements: str
 process_started:
   description: Epoch seconds at which the oldest process named O(process) started; null when none runs.
   returned: always
@@ -186,12 +201,17 @@ def main():
                 ),
             ),
             process=dict(type="str"),
+            defer_restart=dict(type="bool", default=False),
         ),
         supports_check_mode=True,
     )
     try:
         result = ensure_all(
-            module.params["directories"], module.params["files"], module.check_mode, module.params["process"]
+            module.params["directories"],
+            module.params["files"],
+            module.check_mode,
+            module.params["process"],
+            module.params["defer_restart"],
         )
     except EtcdTLSError as exc:
         module.fail_json(msg=exc.msg, **exc.details)

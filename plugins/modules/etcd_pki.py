@@ -26,6 +26,8 @@ description:
     unless O(regenerate_keys=true), so a renewal replaces one file only.
   - The CA itself is never replaced silently. A CA whose key is lost or which has expired is an error
     that names the file and the way out.
+  - Every input is checked and every certificate built before the first write, and the writes are
+    committed all or nothing, so whatever fails, the directory is left as it was.
 author:
   - etcdtls.cluster contributors (@etcdtls)
 requirements:
@@ -128,6 +130,13 @@ options:
     description:
       - Generate a new private key for every certificate that is (re)issued, instead of keeping a valid
         existing key.
+    type: bool
+    default: false
+  require_existing_ca:
+    description:
+      - Refuse to create a CA; fail, writing nothing, when O(path) holds no CA key. Set it when the members
+        already trust a CA (the etcd role does), so that a lost or moved PKI directory never turns into a new
+        CA that would cut every member off.
     type: bool
     default: false
 seealso:
@@ -281,6 +290,7 @@ def run(module):
         admin_common_name=params["admin_common_name"],
         reissue=params["reissue"],
         regenerate_keys=params["regenerate_keys"],
+        require_existing_ca=params["require_existing_ca"],
     )
     return pki.ensure_pki(settings, members, clients, check_mode=module.check_mode)
 
@@ -310,6 +320,7 @@ def main():
             ca_passphrase=dict(type="str", no_log=True),
             reissue=dict(type="list", elements="str", default=[]),
             regenerate_keys=dict(type="bool", default=False),
+            require_existing_ca=dict(type="bool", default=False),
         ),
         supports_check_mode=True,
     )

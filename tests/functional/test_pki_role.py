@@ -54,7 +54,7 @@ def test_bad_inventory_fails_before_writing(playbook, tmp_path):
     rc, data = playbook.run(PLAY.format(pki_dir=pki_dir), INVENTORY.format(third="192.168.7.12"))
     assert rc != 0
     result = playbook.task_results(data, "Ensure the cluster PKI on the controller")["node1"]
-    assert "member x-k3s-m-3: IP 192.168.7.12 is also the IP of member x-k3s-m-2" in result["msg"]
+    assert "host node3 (member x-k3s-m-3): IP 192.168.7.12 is also the IP of member x-k3s-m-2" in result["msg"]
     assert not pki_dir.exists()
 
     rc, data = playbook.run(PLAY.format(pki_dir=pki_dir), INVENTORY.format(third="192.168.7.300"))

@@ -157,3 +157,85 @@ def test_process_start_time_and_stale_process(tmp_path):
         proc.kill()
         proc.wait()
     assert files.process_started("no-such-process-name") is None
+
+
+def test_owner_and_mode_are_set_on_the_descriptor_not_through_a_swapped_symlink(tmp_path, monkeypatch):
+    """A symlink swapped in for the temp file after it was written must not redirect chown/chmod."""
+    victim = tmp_path / "victim"
+    victim.write_text("do not touch")
+    os.chmod(str(victim), 0o600)
+    dest = tmp_path / "server.crt"
+    real_fsync = os.fsync
+    swapped = []
+
+    def fsync_then_swap(fd):
+        real_fsync(fd)
+        if not swapped:
+            tmp = next(name for name in os.listdir(str(tmp_path)) if name.startswith(".server.crt."))
+            os.unlink(str(tmp_path / tmp))
+            os.symlink(str(victim), str(tmp_path / tmp))
+            swapped.append(tmp)
+
+    monkeypatch.setattr(os, "fsync", fsync_then_swap)
+    with pytest.raises(EtcdTLSError, match="was replaced while being written"):
+        files.atomic_write(str(dest), b"CERT", 0o644, os.getuid(), os.getgid())
+    monkeypatch.undo()
+    assert swapped
+    assert mode_of(victim) == 0o600 and victim.read_text() == "do not touch"
+    assert not os.path.lexists(str(dest))
+
+
+def test_a_symlinked_destination_is_replaced_not_followed(tmp_path):
+    victim = tmp_path / "victim"
+    victim.write_text("KEY")
+    os.chmod(str(victim), 0o600)
+    dest = tmp_path / "server.key"
+    os.symlink(str(victim), str(dest))
+    result = files.ensure_all([], [inline(dest, "KEY", mode="0640")], check_mode=False)
+    assert result["files"][0]["reason"] == "a symbolic link, replaced by the file"
+    assert not os.path.islink(str(dest)) and dest.read_text() == "KEY" and mode_of(dest) == 0o640
+    assert mode_of(victim) == 0o600
+
+
+def test_a_symlinked_directory_is_refused(tmp_path):
+    real = tmp_path / "real"
+    real.mkdir()
+    link = tmp_path / "pki"
+    os.symlink(str(real), str(link))
+    with pytest.raises(EtcdTLSError, match="is a symbolic link"):
+        files.ensure_all([{"path": str(link), "mode": "0750"}], [], check_mode=False)
+
+
+def test_diff_is_refused_on_a_key(tmp_path):
+    spec = inline(tmp_path / "server.key", "-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----\n", diff=True)
+    with pytest.raises(EtcdTLSError, match="holds a private key, so it must never be shown in a diff"):
+        files.ensure_all([], [spec], check_mode=True)
+    assert not (tmp_path / "server.key").exists()
+
+
+def test_keys_are_written_before_their_certificates(tmp_path, monkeypatch):
+    order = []
+    real = files.atomic_write
+
+    def recording(path, *args, **kwargs):
+        order.append(os.path.basename(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(files, "atomic_write", recording)
+    key = "-----BEGIN EC PRIVATE KEY-----\nk\n-----END EC PRIVATE KEY-----\n"
+    specs = [inline(tmp_path / "server.crt", "CERT"), inline(tmp_path / "server.key", key)]
+    result = files.ensure_all([], specs, check_mode=False)
+    assert order == ["server.key", "server.crt"]
+    assert [f["dest"] for f in result["files"]] == [str(tmp_path / "server.key"), str(tmp_path / "server.crt")]
+
+
+def test_restart_worthy_files_wait_for_their_turn(tmp_path):
+    conf = tmp_path / "conf.yml"
+    conf.write_text("old\n")
+    specs = [inline(conf, "new\n", restart=True, mode="0640"), inline(tmp_path / "server.crt", "CERT")]
+    result = files.ensure_all([], specs, check_mode=False, defer_restart=True)
+    assert result["deferred"] == [str(conf)] and result["restart_needed"]
+    assert conf.read_text() == "old\n"
+    assert (tmp_path / "server.crt").read_text() == "CERT"
+    turn = files.ensure_all([], specs[:1], check_mode=False)
+    assert conf.read_text() == "new\n" and turn["restart_needed"] and turn["deferred"] == []

@@ -499,7 +499,7 @@ def test_interrupted_midway_through_writing(tmp_path, monkeypatch):
         return Torn(real_fdopen(fd, mode, *args, **kwargs))
 
     monkeypatch.setattr(os, "fdopen", torn_fdopen)
-    with pytest.raises(OSError):
+    with pytest.raises(EtcdTLSError, match="No space left on device"):
         run(path, reissue=["all"], regenerate_keys=True)
     monkeypatch.undo()
     assert calls
@@ -567,19 +567,22 @@ def test_result_carries_no_key_material(first_run):
     "members, message",
     [
         ([], "members is empty"),
-        ([{"name": "a", "ips": ["10.0.0.1"]}, {"name": "a", "ips": ["10.0.0.2"]}], "member a: the name appears twice"),
+        (
+            [{"name": "a", "ips": ["10.0.0.1"]}, {"name": "a", "ips": ["10.0.0.2"]}],
+            "member a: the name is also the name or FQDN of member a",
+        ),
         (
             [{"name": "a", "ips": ["10.0.0.1"]}, {"name": "b", "ips": ["10.0.0.1"]}],
             "member b: IP 10.0.0.1 is also the IP of member a",
         ),
-        ([{"name": "a", "ips": ["10.0.0.300"]}], "member a: '10.0.0.300' is not an IP address"),
+        ([{"name": "a", "ips": ["10.0.0.300"]}], "member a: etcd_address: '10.0.0.300' is not an IP address"),
         ([{"name": "a", "ips": []}], "member a: no IP address; set etcd_address"),
         ([{"name": "bad_name", "ips": ["10.0.0.1"]}], "member #1 name 'bad_name' is not usable"),
         (
             [{"name": "a", "ips": ["10.0.0.1"], "extra_sans": ["not a name"]}],
             "member a: extra_sans: 'not a name' is neither an IP address nor a valid DNS name",
         ),
-        ([{"name": "a", "ips": ["10.0.0.1"], "fqdn": "-bad-"}], "member a: fqdn"),
+        ([{"name": "a", "ips": ["10.0.0.1"], "fqdn": "-bad-"}], "member a: etcd_fqdn"),
     ],
 )
 def test_bad_members(tmp_path, members, message):
@@ -617,7 +620,7 @@ def test_bad_key_spec(key_type, key_size, message):
     "settings, message",
     [
         ({"renew_days": 400}, "renew_days .* must be at least 0 and smaller than leaf_days"),
-        ({"leaf_days": 0}, "leaf_days must be at least 1"),
+        ({"leaf_days": 0}, r"leaf_days \(0\) must be at least 1"),
         ({"leaf_days": 4000}, "must not exceed ca_days"),
     ],
 )

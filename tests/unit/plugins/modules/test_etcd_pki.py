@@ -72,13 +72,13 @@ def test_passphrase_is_not_logged(tmp_path, capsys):
         ([], "members is empty"),
         (
             [{"name": "e1", "ips": ["10.0.0.1"]}, {"name": "e1", "ips": ["10.0.0.2"]}],
-            "member e1: the name appears twice",
+            "member e1: the name is also the name or FQDN of member e1",
         ),
         (
             [{"name": "e1", "ips": ["10.0.0.1"]}, {"name": "e2", "ips": ["10.0.0.1"]}],
             "IP 10.0.0.1 is also the IP of member e1",
         ),
-        ([{"name": "e1", "ips": ["10.0.0"]}], "member e1: '10.0.0' is not an IP address"),
+        ([{"name": "e1", "ips": ["10.0.0"]}], "member e1: etcd_address: '10.0.0' is not an IP address"),
     ],
 )
 def test_bad_input_fails_before_writing(tmp_path, capsys, members, message):
