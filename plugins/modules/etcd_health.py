@@ -18,7 +18,8 @@ description:
     certificate it serves.
   - Returns per-endpoint health, latency, version, DB size, leader flag, raft term and index, the member
     list, the leader, active alarms, voting members and quorum, and each served certificate's notAfter.
-  - With O(retries), looks again until the cluster is healthy; a cluster that stays unhealthy fails the
+  - With O(wait_timeout), looks again until the cluster is healthy or the time is up, whatever each look
+    costs (each etcdctl call and TLS probe gets at most the time left); a cluster that stays unhealthy fails the
     task with a message that names each failing endpoint and the likely cause (SAN mismatch, unknown
     authority, key usage, expired, connection refused), unless O(fail_on_unhealthy=false).
   - Read-only; runs in check mode as in a normal run.
@@ -34,9 +35,11 @@ attributes:
     support: none
     description: Changes nothing, so there is nothing to diff.
 options:
-  retries:
+  wait_timeout:
     description:
-      - How many more times to look when the cluster is not healthy yet.
+      - Seconds to keep looking while the cluster is not healthy yet. V(0) looks once.
+      - A bound in time, not a count of tries - a look at an unreachable member costs its own timeouts, and
+        the module still returns within about O(wait_timeout) plus O(timeout).
     type: int
     default: 0
   delay:
@@ -50,7 +53,7 @@ options:
     type: int
   fail_on_unhealthy:
     description:
-      - Fail when the cluster is still unhealthy after the retries. With V(false), return RV(healthy=false).
+      - Fail when the cluster is still unhealthy when O(wait_timeout) is up. With V(false), return RV(healthy=false).
     type: bool
     default: true
 requirements:
@@ -65,7 +68,7 @@ EXAMPLES = r"""
       - https://192.168.7.12:2379
       - https://192.168.7.13:2379
     expected_members: 3
-    retries: 30
+    wait_timeout: 60
   register: etcd_status
 
 - name: Look without failing, to decide what to do next
@@ -191,6 +194,10 @@ failures:
   returned: always
   type: list
   elements: str
+waited:
+  description: Seconds spent looking.
+  returned: always
+  type: float
 attempts:
   description: How many looks it took.
   returned: always
@@ -233,24 +240,30 @@ def run(module):
 
     def probe(endpoint):
         return probe_served_certificate(
-            endpoint, params["ca_file"], params["cert_file"], params["key_file"], params["timeout"]
+            endpoint, params["ca_file"], params["cert_file"], params["key_file"], etcdctl.timeout
         )
 
+    started = time.monotonic()
+    deadline = started + max(params["wait_timeout"], 0)
     attempts = 0
     while True:
         attempts += 1
         report = check_expectations(collect_health(etcdctl, params["endpoints"], probe), params["expected_members"])
-        if report["healthy"] or attempts > params["retries"]:
+        left = deadline - time.monotonic()
+        if report["healthy"] or left <= 0:
             break
-        time.sleep(params["delay"])
+        time.sleep(min(params["delay"], left))
+        # No look may run far past the deadline: its timeouts shrink to the time left.
+        etcdctl.timeout = max(1, min(params["timeout"], int(deadline - time.monotonic()) or 1))
     report["attempts"] = attempts
+    report["waited"] = round(time.monotonic() - started, 1)
     return report
 
 
 def main():
     argument_spec = dict(ETCD_CONNECTION_ARGSPEC)
     argument_spec.update(
-        retries=dict(type="int", default=0),
+        wait_timeout=dict(type="int", default=0),
         delay=dict(type="int", default=2),
         expected_members=dict(type="int"),
         fail_on_unhealthy=dict(type="bool", default=True),
@@ -262,7 +275,8 @@ def main():
         module.fail_json(msg=exc.msg, **exc.details)
     if not report["healthy"] and module.params["fail_on_unhealthy"]:
         module.fail_json(
-            msg="etcd cluster unhealthy after %d look(s): %s" % (report["attempts"], "; ".join(report["failures"])),
+            msg="etcd cluster unhealthy after %d look(s) in %ss: %s"
+            % (report["attempts"], report["waited"], "; ".join(report["failures"])),
             **report,
         )
     module.exit_json(changed=False, **report)

@@ -1,0 +1,324 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, etcdtls.cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Everything the deploy must know before its first write, judged on the controller.
+
+:func:`plan` takes the inventory's settings, the members, and what each host already holds
+(:func:`probe.probe_member`), and either returns the plan (a new cluster, or an existing one to
+tend) or raises one :class:`EtcdTLSError` that lists every problem with the variable, the host
+and the fix. Nothing is written anywhere until it has passed.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import re
+
+from ansible_collections.etcdtls.cluster.plugins.module_utils import pki
+from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import EtcdTLSError
+from ansible_collections.etcdtls.cluster.plugins.module_utils.probe import pem_fingerprints
+
+SUPPORTED_MINORS = ("3.4", "3.5", "3.6")
+_VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
+_SERVICE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
+# "<cluster>-etcd-ca" is the CA's CN, which x509 caps at 64 characters.
+CLUSTER_NAME_MAX = pki.SUBJECT_MAX - len("-etcd-ca")
+SERVICE_MANAGERS = ("systemd", "openrc")
+
+# conf.yml keys the role derives from other variables: setting them through etcd_extra_config would
+# bypass the safety checks (a data dir moved behind their back) or break the cluster's identity.
+OWNED_KEYS = {
+    "name": "etcd_name",
+    "data-dir": "etcd_data_dir",
+    "initial-cluster": "the members of the inventory group",
+    "initial-cluster-state": "the role (new for a new cluster)",
+    "initial-cluster-token": "etcd_cluster_name",
+}
+URL_KEYS = ("listen-client-urls", "advertise-client-urls", "listen-peer-urls", "initial-advertise-peer-urls")
+SECURITY_KEYS = ("client-transport-security", "peer-transport-security")
+SECURITY_FILES = ("cert-file", "key-file", "trusted-ca-file")
+INSECURE_OPT_IN = "etcd_allow_insecure_config"
+
+
+class Settings:
+    """The cluster-wide inventory variables the preflight judges, by their variable names."""
+
+    def __init__(self, **values):
+        self.values = values
+
+    def __getattr__(self, name):
+        try:
+            return self.values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def _collect(problems, check, *args):
+    try:
+        return check(*args)
+    except EtcdTLSError as exc:
+        problems.append(exc.msg)
+    return None
+
+
+def check_version(version):
+    match = _VERSION.match(str(version))
+    if not match or "%s.%s" % match.group(1, 2) not in SUPPORTED_MINORS:
+        raise EtcdTLSError(
+            "etcd_version %r is not a release this collection installs: give a full X.Y.Z release of etcd %s "
+            "(for instance 3.5.17), not a minor (3.5), 'latest' or a path" % (version, ", ".join(SUPPORTED_MINORS))
+        )
+
+
+def check_cluster_name(name):
+    pki.check_name(name, "etcd_cluster_name: the cluster")
+    if len(name) > CLUSTER_NAME_MAX:
+        raise EtcdTLSError(
+            "etcd_cluster_name %r is %d characters long; at most %d fit the CA's CN (<name>-etcd-ca)"
+            % (name, len(name), CLUSTER_NAME_MAX)
+        )
+
+
+def check_service_name(name):
+    if not isinstance(name, str) or not _SERVICE.match(name) or ".." in name:
+        raise EtcdTLSError(
+            "etcd_service_name %r is not usable: it names a unit file, so use 1-64 letters, digits, '-', '_', '.' "
+            "or '@', starting with a letter or digit" % (name,)
+        )
+
+
+def check_ports(client_port, peer_port):
+    for variable, port in (("etcd_client_port", client_port), ("etcd_peer_port", peer_port)):
+        if not 1 <= port <= 65535:
+            raise EtcdTLSError("%s %s is not a TCP port: use 1-65535" % (variable, port))
+    if client_port == peer_port:
+        raise EtcdTLSError("etcd_client_port and etcd_peer_port are both %s: give them different ports" % client_port)
+
+
+def check_timing(heartbeat, election):
+    if heartbeat < 1 or election < 5 * heartbeat:
+        raise EtcdTLSError(
+            "etcd_election_timeout (%s) must be at least 5 x etcd_heartbeat_interval (%s), and the heartbeat at "
+            "least 1 ms" % (election, heartbeat)
+        )
+
+
+def check_data_dir(data_dir):
+    if not isinstance(data_dir, str) or not os.path.isabs(data_dir) or os.path.normpath(data_dir) == "/":
+        raise EtcdTLSError("etcd_data_dir %r must be an absolute directory other than /" % (data_dir,))
+
+
+def _is_http(value):
+    urls = value if isinstance(value, list) else str(value).split(",")
+    return any(str(url).strip().lower().startswith("http://") for url in urls)
+
+
+def weakening(extra_config):
+    """What in ``etcd_extra_config`` would switch mutual TLS off, each as a sentence."""
+    found = []
+    for key in URL_KEYS:
+        if key in extra_config and _is_http(extra_config[key]):
+            found.append("%s %s is plain http" % (key, extra_config[key]))
+    for section in SECURITY_KEYS:
+        value = extra_config.get(section)
+        if value is None:
+            continue
+        if not isinstance(value, dict):
+            found.append("%s must be a mapping of settings, not %r" % (section, value))
+            continue
+        if "client-cert-auth" in value and value["client-cert-auth"] is not True:
+            found.append(
+                "%s.client-cert-auth %r lets clients in without a certificate" % (section, value["client-cert-auth"])
+            )
+        if value.get("auto-tls"):
+            found.append(
+                "%s.auto-tls %r replaces the cluster's certificates with self-signed ones"
+                % (section, value["auto-tls"])
+            )
+        for name in SECURITY_FILES:
+            if name in value and not value[name]:
+                found.append("%s.%s is empty" % (section, name))
+    return found
+
+
+def check_extra_config(extra_config, allow_insecure):
+    if not isinstance(extra_config, dict):
+        raise EtcdTLSError("etcd_extra_config must be a mapping of conf.yml keys, not %r" % (extra_config,))
+    problems = []
+    for key, owner in sorted(OWNED_KEYS.items()):
+        if key in extra_config:
+            problems.append(
+                "etcd_extra_config sets %s, which comes from %s: set that instead (the role checks it before "
+                "any change)" % (key, owner)
+            )
+    weak = weakening(extra_config)
+    if weak and not allow_insecure:
+        problems.append(
+            "etcd_extra_config weakens mutual TLS: %s. Remove it; if you really want this, set %s: true "
+            "(documented in roles/etcd/defaults/main.yml)" % ("; ".join(weak), INSECURE_OPT_IN)
+        )
+    if problems:
+        raise EtcdTLSError("\n".join(problems))
+
+
+def check_host(host, facts, install_method):
+    manager, arch = facts.get("service_manager"), facts.get("arch")
+    if manager not in SERVICE_MANAGERS:
+        raise EtcdTLSError(
+            "host %s: service manager %r is neither systemd nor openrc; set etcd_service_manager" % (host, manager)
+        )
+    if install_method == "archive" and arch == "arm":
+        raise EtcdTLSError(
+            "host %s: 32-bit arm (%s). etcd publishes no linux-arm release tarball, so the archive method cannot "
+            "serve it: set etcd_install_method: package (Debian's etcd-server, Alpine's etcd), which runs etcd "
+            "with ETCD_UNSUPPORTED_ARCH=arm" % (host, facts.get("machine") or arch)
+        )
+    if install_method == "archive" and arch in (None, "", "unsupported"):
+        raise EtcdTLSError(
+            "host %s: etcd publishes no release for architecture %s; set etcd_install_method: package"
+            % (host, facts.get("machine") or arch)
+        )
+
+
+def controller_ca(pki_dir):
+    """Fingerprints of the controller's CA certificate, and whether its key is there."""
+    try:
+        with open(os.path.join(pki_dir, "ca.crt"), "rb") as handle:
+            fingerprints = pem_fingerprints(handle.read())
+    except FileNotFoundError:
+        fingerprints = []
+    return fingerprints, os.path.exists(os.path.join(pki_dir, "ca.key"))
+
+
+def _ways_out(pki_dir):
+    return (
+        "Ways out: restore the PKI directory %s from your backup, or point etcd_pki_dir at the directory that holds "
+        "the cluster's ca.crt and ca.key; to change the CA on purpose, use the CA rotation playbook (a new CA "
+        "must be trusted by every member before any certificate from it is used)" % pki_dir
+    )
+
+
+def check_trust(probes, pki_dir, ca_fingerprints, ca_key_exists):
+    """The members that trust a CA must trust the controller's; a CA is never made when they do."""
+    holders = dict(
+        (host, probe["ca_fingerprints"]) for host, probe in probes.items() if probe and probe["ca_fingerprints"]
+    )
+    if not holders:
+        return False
+    listing = "; ".join("%s trusts %s" % (host, ", ".join(fps)) for host, fps in sorted(holders.items()))
+    if not ca_fingerprints or not ca_key_exists:
+        raise EtcdTLSError(
+            "the members already trust a CA, but the controller has no CA in %s (%s). Going on would make a new CA "
+            "and cut every member off. %s. %s"
+            % (pki_dir, "no ca.key" if ca_fingerprints else "no ca.crt", listing, _ways_out(pki_dir))
+        )
+    strangers = sorted(host for host, fps in holders.items() if ca_fingerprints[0] not in fps)
+    if strangers:
+        raise EtcdTLSError(
+            "%s do(es) not trust the controller's CA %s (%s/ca.crt): pushing certificates from it would cut them "
+            "off. %s. %s" % (", ".join(strangers), ca_fingerprints[0], pki_dir, listing, _ways_out(pki_dir))
+        )
+    return True
+
+
+def judge_state(group_hosts, probes, data_dir, problems):
+    """New cluster or existing one, from what every member of the group holds."""
+    unseen = [host for host in group_hosts if not probes.get(host)]
+    if unseen:
+        problems.append(
+            "%s could not be reached, so the state of the cluster is not known: every member of the group must "
+            "answer before anything changes (bring it back, or remove it from the cluster first). Members seen: %s"
+            % (", ".join(unseen), ", ".join(h for h in group_hosts if h not in unseen) or "none")
+        )
+    seen = [host for host in group_hosts if probes.get(host)]
+    for host in seen:
+        probe = probes[host]
+        old = probe.get("config_data_dir")
+        if old and os.path.normpath(old) != os.path.normpath(data_dir) and probe["data_dirs"].get(old):
+            problems.append(
+                "host %s: etcd_data_dir is %s, but its etcd keeps its data in %s (%s). Changing the variable would "
+                "leave that member with an empty data dir and arm a second bootstrap. Moving data is a procedure: "
+                "stop the member, move the directory, then set etcd_data_dir; or set etcd_data_dir back to %s"
+                % (host, data_dir, old, probe["config_file"], old)
+            )
+        elif probe["running"] and not probe["data_dirs"].get(data_dir):
+            problems.append(
+                "host %s: etcd is running but %s holds no member data: its data lives elsewhere. Set etcd_data_dir "
+                "to the directory the running member uses, or stop that etcd first" % (host, data_dir)
+            )
+    with_data = [host for host in seen if probes[host]["has_data"] or probes[host]["running"]]
+    without = [host for host in seen if host not in with_data]
+    if with_data and without:
+        problems.append(
+            "%s %s no data in %s while %s belong to an existing cluster. Starting %s would bootstrap a second "
+            "cluster. A new or rebuilt member must join through etcd's membership API (member add, then start "
+            "with initial-cluster-state existing)"
+            % (
+                ", ".join(without),
+                "has" if len(without) == 1 else "have",
+                data_dir,
+                ", ".join(with_data),
+                "it" if len(without) == 1 else "them",
+            )
+        )
+    return with_data, bool(with_data) or bool(unseen)
+
+
+def plan(settings, members, hosts, probes, play_hosts, play_batch):
+    """Judge everything; return the plan or raise one error listing every problem.
+
+    ``members`` is the output of the etcd_members filter for the whole group (inventory order),
+    ``hosts`` maps each play host to its facts (``service_manager``, ``arch``, ``machine``), and
+    ``probes`` each group host to its :func:`probe.probe_member` result (None: not reached).
+    """
+    problems = []
+    if len(play_batch) < len(play_hosts):
+        problems.append(
+            "the play runs in batches (serial): this role restarts members one at a time itself and must see "
+            "every member at once; remove serial from the play"
+        )
+    _collect(problems, check_cluster_name, settings.cluster_name)
+    _collect(problems, check_service_name, settings.service_name)
+    _collect(problems, check_version, settings.version)
+    _collect(problems, check_ports, settings.client_port, settings.peer_port)
+    _collect(problems, check_timing, settings.heartbeat_interval, settings.election_timeout)
+    _collect(problems, check_data_dir, settings.data_dir)
+    _collect(
+        problems,
+        pki.check_lifetimes,
+        settings.ca_days,
+        settings.leaf_days,
+        settings.renew_days,
+        {"ca_days": "etcd_pki_ca_days", "leaf_days": "etcd_pki_leaf_days", "renew_days": "etcd_pki_renew_days"},
+    )
+    _collect(problems, check_extra_config, settings.extra_config, settings.allow_insecure_config)
+    _collect(problems, pki.parse_members, members)
+    _collect(problems, pki.parse_clients, settings.clients)
+    for host in play_hosts:
+        _collect(problems, check_host, host, hosts.get(host) or {}, settings.install_method)
+    group_hosts = [member["host"] for member in members]
+    with_data, existing = judge_state(group_hosts, probes, settings.data_dir, problems)
+    fingerprints, key_exists = controller_ca(settings.pki_dir)
+    members_hold_ca = _collect(problems, check_trust, probes, settings.pki_dir, fingerprints, key_exists)
+    if problems:
+        raise EtcdTLSError(
+            "refused before any change, on the controller or a host:\n- %s" % "\n- ".join(problems),
+            problems=problems,
+        )
+    size = len(members)
+    warnings = []
+    if size % 2 == 0 or size > 7:
+        warnings.append(
+            "the cluster has %d members; an odd number (3 or 5, 7 at most) tolerates the most failures for its "
+            "size, and %d members tolerate %d" % (size, size, (size - 1) // 2)
+        )
+    return {
+        "cluster_new": not existing,
+        "hosts_with_data": with_data,
+        "hosts_running": [host for host in group_hosts if (probes.get(host) or {}).get("running")],
+        "members_hold_ca": bool(members_hold_ca),
+        "controller_ca": fingerprints[0] if fingerprints else None,
+        "warnings": warnings,
+    }

@@ -1,0 +1,114 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, etcdtls.cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What a host already holds of an etcd member, read without changing anything.
+
+Runs on the member (the etcd_probe module) with the standard library only: a bare host has no
+``cryptography`` and no YAML parser. The deploy decides from this, before anything is written,
+whether the cluster is new, whether a data dir moved, and which CA the members trust.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import base64
+import binascii
+import hashlib
+import os
+import re
+
+from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import EtcdTLSError
+from ansible_collections.etcdtls.cluster.plugins.module_utils.files import process_started
+
+_PEM_CERT = re.compile(rb"-----BEGIN CERTIFICATE-----\s*(.+?)\s*-----END CERTIFICATE-----", re.S)
+# conf.yml is written by the role (to_nice_yaml): top-level "data-dir: ..." and indented
+# "trusted-ca-file: ..." under the client and peer transport security blocks.
+_DATA_DIR = re.compile(r"^data-dir:[ \t]*(.+?)[ \t]*$", re.M)
+_TRUSTED_CA = re.compile(r"^[ \t]+trusted-ca-file:[ \t]*(.+?)[ \t]*$", re.M)
+
+
+def fingerprint(der):
+    """SHA-256 of a certificate's DER form, as openssl prints it (``AB:CD:...``)."""
+    digest = hashlib.sha256(der).hexdigest().upper()
+    return ":".join(digest[i : i + 2] for i in range(0, len(digest), 2))
+
+
+def pem_fingerprints(data):
+    """The fingerprint of each certificate in a PEM bundle, in order."""
+    found = []
+    for body in _PEM_CERT.findall(data or b""):
+        try:
+            der = base64.b64decode(b"".join(body.split()), validate=True)
+        except (binascii.Error, ValueError):
+            continue
+        found.append(fingerprint(der))
+    return found
+
+
+def _unquote(value):
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        return value[1:-1]
+    return value
+
+
+def _read(path):
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+
+
+def read_config(path):
+    """The data dir and trusted CA files a conf.yml names (None and [] when there is no file)."""
+    data = _read(path)
+    if data is None:
+        return {"exists": False, "data_dir": None, "trusted_ca_files": []}
+    text = data.decode("utf-8", "replace")
+    match = _DATA_DIR.search(text)
+    cas = []
+    for value in _TRUSTED_CA.findall(text):
+        value = _unquote(value)
+        if value and value not in cas:
+            cas.append(value)
+    return {"exists": True, "data_dir": _unquote(match.group(1)) if match else None, "trusted_ca_files": cas}
+
+
+def has_member_data(data_dir):
+    return bool(data_dir) and os.path.isdir(os.path.join(data_dir, "member"))
+
+
+def probe_member(config_file, data_dir, ca_file, process="etcd"):
+    """One look at a host: its conf.yml, its data, the CAs it trusts, and whether etcd runs."""
+    try:
+        return _probe(config_file, data_dir, ca_file, process)
+    except OSError as exc:
+        raise EtcdTLSError(
+            "cannot read the member's state: %s: %s" % (exc.filename or config_file, exc.strerror)
+        ) from None
+
+
+def _probe(config_file, data_dir, ca_file, process):
+    config = read_config(config_file)
+    data_dirs = {}
+    for directory in (data_dir, config["data_dir"]):
+        if directory and directory not in data_dirs:
+            data_dirs[directory] = has_member_data(directory)
+    ca_files = config["trusted_ca_files"] or [ca_file]
+    fingerprints = []
+    for path in ca_files:
+        for value in pem_fingerprints(_read(path)):
+            if value not in fingerprints:
+                fingerprints.append(value)
+    return {
+        "config_file": config_file,
+        "config_exists": config["exists"],
+        "config_data_dir": config["data_dir"],
+        "data_dirs": data_dirs,
+        "has_data": any(data_dirs.values()),
+        "ca_files": ca_files,
+        "ca_fingerprints": fingerprints,
+        "running": process_started(process) is not None if process else False,
+    }

@@ -1,0 +1,238 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, etcdtls.cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: etcd_preflight
+short_description: Judge the inventory and the members' state before the first write of a deploy
+version_added: 0.2.0
+description:
+  - Runs on the controller (C(delegate_to localhost), C(run_once)) before anything is written anywhere.
+    Checks every input and what each member already holds (from M(etcdtls.cluster.etcd_probe)), and
+    either returns the plan or fails with one message listing every problem, each with the variable, the
+    host and the fix.
+  - "Input: member names (DNS labels, unique without regard to case), FQDNs, addresses (unicast; loopback
+    only when every member is local), extra SANs that name another member, ports, O(version), names used in
+    paths, certificate lifetimes, the service manager and architecture of each host, and
+    O(extra_config) (keys the role owns, and anything that weakens mutual TLS unless
+    O(allow_insecure_config))."
+  - "State: a cluster is new only when every member of the group was probed and none holds data or runs
+    etcd; a member without data beside members with data, a member that was not reached, or a data dir
+    that moved away from a member's data is refused; members that trust a CA must trust the controller's
+    CA in O(pki_dir), which must then exist (a lost PKI directory never becomes a new CA)."
+  - Read-only.
+author:
+  - etcdtls.cluster contributors (@etcdtls)
+attributes:
+  check_mode:
+    support: full
+    description: Read-only, runs in check mode as in a normal run.
+  diff_mode:
+    support: none
+    description: Changes nothing.
+options:
+  members:
+    description: The whole group's members, from the P(etcdtls.cluster.etcd_members#filter) filter.
+    type: list
+    elements: dict
+    required: true
+  hosts:
+    description:
+      - Per play host, a dict with C(service_manager), C(arch) (the release architecture) and C(machine).
+    type: dict
+    required: true
+  probes:
+    description:
+      - Per group host, its C(etcd_probe) fact (M(etcdtls.cluster.etcd_probe)); null or missing for a host
+        that could not be reached.
+    type: dict
+    required: true
+  play_hosts:
+    description: C(ansible_play_hosts).
+    type: list
+    elements: str
+    required: true
+  play_batch:
+    description: C(ansible_play_batch); shorter than O(play_hosts) when the play runs with C(serial).
+    type: list
+    elements: str
+    required: true
+  pki_dir:
+    description: The PKI directory on the controller (C(etcd_pki_dir)).
+    type: path
+    required: true
+  cluster_name:
+    description: C(etcd_cluster_name).
+    type: str
+    required: true
+  service_name:
+    description: C(etcd_service_name).
+    type: str
+    required: true
+  version:
+    description: C(etcd_version).
+    type: str
+    required: true
+  install_method:
+    description: C(etcd_install_method).
+    type: str
+    required: true
+  client_port:
+    description: C(etcd_client_port).
+    type: int
+    required: true
+  peer_port:
+    description: C(etcd_peer_port).
+    type: int
+    required: true
+  heartbeat_interval:
+    description: C(etcd_heartbeat_interval).
+    type: int
+    required: true
+  election_timeout:
+    description: C(etcd_election_timeout).
+    type: int
+    required: true
+  data_dir:
+    description: C(etcd_data_dir).
+    type: str
+    required: true
+  ca_days:
+    description: C(etcd_pki_ca_days).
+    type: int
+    required: true
+  leaf_days:
+    description: C(etcd_pki_leaf_days).
+    type: int
+    required: true
+  renew_days:
+    description: C(etcd_pki_renew_days).
+    type: int
+    required: true
+  clients:
+    description: C(etcd_clients).
+    type: list
+    elements: dict
+    default: []
+  extra_config:
+    description: C(etcd_extra_config).
+    type: dict
+    default: {}
+  allow_insecure_config:
+    description: C(etcd_allow_insecure_config).
+    type: bool
+    default: false
+"""
+
+EXAMPLES = r"""
+- name: Judge the inventory and the members before any change
+  etcdtls.cluster.etcd_preflight:
+    members: "{{ groups['etcd'] | etcdtls.cluster.etcd_members(hostvars) }}"
+    hosts: "{{ dict(ansible_play_hosts | zip(ansible_play_hosts | map('extract', hostvars, 'etcd_host_facts'))) }}"
+    probes: "{{ dict(groups['etcd'] | zip(groups['etcd'] | map('extract', hostvars) | map(attribute='etcd_probe'))) }}"
+    play_hosts: "{{ ansible_play_hosts }}"
+    play_batch: "{{ ansible_play_batch }}"
+    pki_dir: /srv/etcd/pki/etcd
+    cluster_name: etcd
+    service_name: etcd
+    version: 3.5.17
+    install_method: archive
+    client_port: 2379
+    peer_port: 2380
+    heartbeat_interval: 100
+    election_timeout: 1000
+    data_dir: /var/lib/etcd
+    ca_days: 3650
+    leaf_days: 365
+    renew_days: 30
+  delegate_to: localhost
+  run_once: true
+  register: etcd_plan
+"""
+
+RETURN = r"""
+cluster_new:
+  description: No member holds data or runs etcd, and every member was reached - bootstrap a new cluster.
+  returned: success
+  type: bool
+hosts_with_data:
+  description: Members that hold data or run etcd.
+  returned: success
+  type: list
+  elements: str
+hosts_running:
+  description: Members on which etcd runs.
+  returned: success
+  type: list
+  elements: str
+members_hold_ca:
+  description: At least one member already trusts a CA (which is then the controller's).
+  returned: success
+  type: bool
+controller_ca:
+  description: SHA-256 fingerprint of the controller's CA certificate, or null when there is none yet.
+  returned: success
+  type: str
+problems:
+  description: Every problem found, when the module fails.
+  returned: failure
+  type: list
+  elements: str
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import EtcdTLSError
+from ansible_collections.etcdtls.cluster.plugins.module_utils.preflight import Settings, plan
+
+SETTINGS = dict(
+    pki_dir=dict(type="path", required=True),
+    cluster_name=dict(type="str", required=True),
+    service_name=dict(type="str", required=True),
+    version=dict(type="str", required=True),
+    install_method=dict(type="str", required=True),
+    client_port=dict(type="int", required=True),
+    peer_port=dict(type="int", required=True),
+    heartbeat_interval=dict(type="int", required=True),
+    election_timeout=dict(type="int", required=True),
+    data_dir=dict(type="str", required=True),
+    ca_days=dict(type="int", required=True),
+    leaf_days=dict(type="int", required=True),
+    renew_days=dict(type="int", required=True),
+    clients=dict(type="list", elements="dict", default=[]),
+    extra_config=dict(type="dict", default={}),
+    allow_insecure_config=dict(type="bool", default=False),
+)
+
+
+def main():
+    argument_spec = dict(
+        members=dict(type="list", elements="dict", required=True),
+        hosts=dict(type="dict", required=True),
+        probes=dict(type="dict", required=True),
+        play_hosts=dict(type="list", elements="str", required=True),
+        play_batch=dict(type="list", elements="str", required=True),
+    )
+    argument_spec.update(SETTINGS)
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    params = module.params
+    settings = Settings(**dict((name, params[name]) for name in SETTINGS))
+    try:
+        result = plan(
+            settings, params["members"], params["hosts"], params["probes"], params["play_hosts"], params["play_batch"]
+        )
+    except EtcdTLSError as exc:
+        module.fail_json(msg=exc.msg, **exc.details)
+    for warning in result.pop("warnings"):
+        module.warn(warning)
+    module.exit_json(changed=False, **result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,128 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, etcdtls.cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: etcd_probe
+short_description: What a host already holds of an etcd member, read-only
+version_added: 0.2.0
+description:
+  - Reads, in one call and without changing anything, what the deploy must know about a host before its
+    first write - the data dir its C(conf.yml) names, whether member data exists there and at O(data_dir),
+    the fingerprints of the CA certificates the member trusts, and whether an etcd process runs.
+  - Needs only Python's standard library on the host.
+  - Returns the result as the fact C(etcd_probe), so that C(delegate_facts) can file it under a host that is
+    probed from another (a member outside C(--limit)).
+author:
+  - etcdtls.cluster contributors (@etcdtls)
+attributes:
+  check_mode:
+    support: full
+    description: Read-only, runs in check mode as in a normal run.
+  diff_mode:
+    support: none
+    description: Changes nothing.
+  facts:
+    support: full
+    description: Returns C(ansible_facts.etcd_probe).
+options:
+  config_file:
+    description: The member's C(conf.yml).
+    type: path
+    default: /etc/etcd/conf.yml
+  data_dir:
+    description: The data dir the inventory wants (C(etcd_data_dir)).
+    type: path
+    default: /var/lib/etcd
+  ca_file:
+    description: The CA bundle to read when O(config_file) names none (C(trusted-ca-file)).
+    type: path
+    default: /etc/etcd/pki/ca.crt
+  process:
+    description: Name (C(comm)) of the etcd process.
+    type: str
+    default: etcd
+"""
+
+EXAMPLES = r"""
+- name: Look at what each member holds before changing anything
+  etcdtls.cluster.etcd_probe:
+    config_file: /etc/etcd/conf.yml
+    data_dir: /var/lib/etcd
+
+- name: Show whether etcd1 already belongs to a cluster
+  ansible.builtin.debug:
+    msg: "{{ hostvars['etcd1'].ansible_facts.etcd_probe.has_data }}"
+"""
+
+RETURN = r"""
+ansible_facts:
+  description: The probe, as the fact C(etcd_probe).
+  returned: always
+  type: dict
+  contains:
+    etcd_probe:
+      description: What the host holds.
+      type: dict
+      contains:
+        config_file:
+          description: O(config_file).
+          type: str
+        config_exists:
+          description: Whether O(config_file) exists.
+          type: bool
+        config_data_dir:
+          description: The C(data-dir) that O(config_file) names, or null.
+          type: str
+        data_dirs:
+          description: For O(data_dir) and RV(ansible_facts.etcd_probe.config_data_dir), whether member data is there.
+          type: dict
+        has_data:
+          description: Member data exists in one of RV(ansible_facts.etcd_probe.data_dirs).
+          type: bool
+        ca_files:
+          description: The CA files read (the C(trusted-ca-file) entries of O(config_file), else O(ca_file)).
+          type: list
+          elements: str
+        ca_fingerprints:
+          description: SHA-256 fingerprints (C(AB:CD:...)) of every CA certificate the member trusts.
+          type: list
+          elements: str
+          sample: ["3F:2A:..."]
+        running:
+          description: A process named O(process) runs on the host.
+          type: bool
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import EtcdTLSError
+from ansible_collections.etcdtls.cluster.plugins.module_utils.probe import probe_member
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            config_file=dict(type="path", default="/etc/etcd/conf.yml"),
+            data_dir=dict(type="path", default="/var/lib/etcd"),
+            ca_file=dict(type="path", default="/etc/etcd/pki/ca.crt"),
+            process=dict(type="str", default="etcd"),
+        ),
+        supports_check_mode=True,
+    )
+    params = module.params
+    try:
+        probe = probe_member(params["config_file"], params["data_dir"], params["ca_file"], params["process"])
+    except EtcdTLSError as exc:
+        module.fail_json(msg=exc.msg, **exc.details)
+    module.exit_json(changed=False, ansible_facts={"etcd_probe": probe})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,74 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, etcdtls.cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The member probe, on real files: conf.yml as the role renders it, a real CA, a real data dir."""
+
+import datetime
+import subprocess
+
+from ansible_collections.etcdtls.cluster.plugins.module_utils import pki, probe
+
+NOW = datetime.datetime(2026, 11, 23, 12, 0, 0, tzinfo=datetime.timezone.utc)
+
+CONF = """\
+name: etcd1
+data-dir: {data_dir}
+client-transport-security:
+  cert-file: /etc/etcd/pki/server.crt
+  trusted-ca-file: {ca}
+peer-transport-security:
+  cert-file: /etc/etcd/pki/peer.crt
+  trusted-ca-file: '{ca}'
+"""
+
+
+def make_ca(tmp_path, name):
+    path = str(tmp_path / name)
+    pki.ensure_pki(pki.PkiSettings(path), pki.parse_members([{"name": "e1", "ips": ["10.0.0.1"]}]), [], now=NOW)
+    return path + "/ca.crt"
+
+
+def openssl_fingerprint(path):
+    out = subprocess.run(
+        ["openssl", "x509", "-in", path, "-noout", "-fingerprint", "-sha256"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return out.strip().split("=", 1)[1]
+
+
+def test_nothing_on_a_fresh_host(tmp_path):
+    result = probe.probe_member(str(tmp_path / "conf.yml"), str(tmp_path / "data"), str(tmp_path / "ca.crt"), None)
+    assert result["config_exists"] is False and result["has_data"] is False
+    assert result["ca_fingerprints"] == [] and result["running"] is False
+
+
+def test_fingerprints_match_openssl_and_a_bundle_lists_each(tmp_path):
+    first, second = make_ca(tmp_path, "a"), make_ca(tmp_path, "b")
+    bundle = tmp_path / "bundle.crt"
+    with open(first, "rb") as one, open(second, "rb") as two:
+        bundle.write_bytes(one.read() + two.read())
+    assert probe.pem_fingerprints(bundle.read_bytes()) == [openssl_fingerprint(first), openssl_fingerprint(second)]
+
+
+def test_reads_the_data_dir_and_the_cas_that_conf_yml_names(tmp_path):
+    ca = make_ca(tmp_path, "a")
+    old = tmp_path / "old-data"
+    (old / "member").mkdir(parents=True)
+    conf = tmp_path / "conf.yml"
+    conf.write_text(CONF.format(data_dir=old, ca=ca))
+    result = probe.probe_member(str(conf), str(tmp_path / "new-data"), str(tmp_path / "unused.crt"), None)
+    assert result["config_data_dir"] == str(old)
+    assert result["data_dirs"] == {str(tmp_path / "new-data"): False, str(old): True}
+    assert result["has_data"] is True and result["ca_files"] == [ca]
+    assert result["ca_fingerprints"] == [openssl_fingerprint(ca)]
+
+
+def test_a_running_process_is_seen(tmp_path):
+    proc = subprocess.Popen(["sleep", "30"])
+    try:
+        result = probe.probe_member(str(tmp_path / "conf.yml"), str(tmp_path), str(tmp_path / "ca.crt"), "sleep")
+    finally:
+        proc.kill()
+    assert result["running"] is True
