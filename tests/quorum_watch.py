@@ -59,8 +59,10 @@ def main():
         "readable": readable,
         "seconds": round(time.monotonic() - started, 1),
     }
-    with open(args.report, "w") as handle:
+    # Written whole or not at all: the judge never reads half a report.
+    with open(args.report + ".tmp", "w") as handle:
         json.dump(report, handle)
+    os.replace(args.report + ".tmp", args.report)
 
 
 if __name__ == "__main__":

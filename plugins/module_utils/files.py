@@ -210,7 +210,7 @@ def ensure_file(spec, check_mode, defer_restart=False):
     # A symbolic link is never followed: it is replaced by the file itself.
     actual = None if os.path.islink(dest) else sha256_of(dest)
     if actual != wanted:
-        result["changed"] = result["content_changed"] = True
+        result["content_changed"] = True
         result["reason"] = (
             "a symbolic link, replaced by the file"
             if os.path.islink(dest)
@@ -218,6 +218,11 @@ def ensure_file(spec, check_mode, defer_restart=False):
             if actual is None
             else "content differs"
         )
+        if defer_restart and result["restart"]:
+            # Not written now, so not changed now: its own turn writes it, and shows its diff.
+            result["deferred"] = True
+            return result
+        result["changed"] = True
         if spec.get("diff") and data is not None:
             before = None
             if actual is not None:
@@ -231,9 +236,6 @@ def ensure_file(spec, check_mode, defer_restart=False):
                     "before": before or "",
                     "after": after,
                 }
-        if defer_restart and result["restart"]:
-            result["deferred"] = True
-            return result
         if check_mode:
             return result
         if data is not None:

@@ -207,7 +207,13 @@ def check_trust(probes, pki_dir, ca_fingerprints, ca_key_exists):
     )
     if not holders:
         return False
-    listing = "; ".join("%s trusts %s" % (host, ", ".join(fps)) for host, fps in sorted(holders.items()))
+    by_cas = {}
+    for host, fps in sorted(holders.items()):
+        by_cas.setdefault(tuple(fps), []).append(host)
+    listing = "; ".join(
+        "%s %s %s" % (", ".join(hosts), "trusts" if len(hosts) == 1 else "trust", ", ".join(fps))
+        for fps, hosts in sorted(by_cas.items(), key=lambda item: item[1])
+    )
     if not ca_fingerprints or not ca_key_exists:
         raise EtcdTLSError(
             "the members already trust a CA, but the controller has no CA in %s (%s). Going on would make a new CA "
@@ -276,8 +282,9 @@ def plan(settings, members, hosts, probes, play_hosts, play_batch):
     problems = []
     if len(play_batch) < len(play_hosts):
         problems.append(
-            "the play runs in batches (serial): this role restarts members one at a time itself and must see "
-            "every member at once; remove serial from the play"
+            "the play runs in batches (serial), %s of %s host(s) in this one: this role restarts members one at a "
+            "time itself and must see every member at once; remove serial from the play"
+            % (len(play_batch), len(play_hosts))
         )
     _collect(problems, check_cluster_name, settings.cluster_name)
     _collect(problems, check_service_name, settings.service_name)
@@ -296,7 +303,7 @@ def plan(settings, members, hosts, probes, play_hosts, play_batch):
     _collect(problems, check_extra_config, settings.extra_config, settings.allow_insecure_config)
     _collect(problems, pki.parse_members, members)
     _collect(problems, pki.parse_clients, settings.clients)
-    for host in play_hosts:
+    for host in play_batch:
         _collect(problems, check_host, host, hosts.get(host) or {}, settings.install_method)
     group_hosts = [member["host"] for member in members]
     with_data, existing = judge_state(group_hosts, probes, settings.data_dir, problems)

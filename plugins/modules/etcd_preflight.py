@@ -44,7 +44,7 @@ options:
     required: true
   hosts:
     description:
-      - Per play host, a dict with C(service_manager), C(arch) (the release architecture) and C(machine).
+      - Per host of O(play_batch), a dict with C(service_manager), C(arch) (the release architecture) and C(machine).
     type: dict
     required: true
   probes:

@@ -236,6 +236,8 @@ def test_restart_worthy_files_wait_for_their_turn(tmp_path):
     result = files.ensure_all([], specs, check_mode=False, defer_restart=True)
     assert result["deferred"] == [str(conf)] and result["restart_needed"]
     assert conf.read_text() == "old\n"
+    deferred = next(f for f in result["files"] if f["dest"] == str(conf))
+    assert deferred["changed"] is False and "diff" not in deferred
     assert (tmp_path / "server.crt").read_text() == "CERT"
     turn = files.ensure_all([], specs[:1], check_mode=False)
     assert conf.read_text() == "new\n" and turn["restart_needed"] and turn["deferred"] == []

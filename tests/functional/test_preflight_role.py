@@ -1,0 +1,104 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, etcdtls.cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The etcd role's preflight through real ansible-playbook: bad input and a foreign CA are refused
+before anything is written, on the controller (no PKI) or a host (no file)."""
+
+import json
+import os
+
+import pytest
+from conftest import ROOT
+
+from ansible_collections.etcdtls.cluster.plugins.module_utils import pki
+
+PLAY = """
+- name: Deploy
+  hosts: etcd
+  gather_facts: true
+  gather_subset: [min, network]
+  any_errors_fatal: true
+  roles:
+    - role: etcdtls.cluster.etcd
+"""
+
+INVENTORY = """
+etcd:
+  hosts:
+    m1: {{etcd_address: 127.0.0.1}}
+    m2: {{etcd_address: 127.0.0.2}}
+    m3: {{etcd_address: 127.0.0.3}}
+  vars:
+    ansible_connection: local
+    ansible_python_interpreter: "{{{{ ansible_playbook_python }}}}"
+    etcd_service_manager: systemd
+    etcd_pki_dir: {tmp}/controller/pki
+    etcd_archive_cache_dir: {tmp}/controller/archives
+    etcd_config_dir: {tmp}/host/etc
+    etcd_pki_host_dir: {tmp}/host/etc/pki
+    etcd_data_dir: {tmp}/host/data
+    etcd_bin_dir: {tmp}/host/bin
+    etcd_profile_file: ""
+"""
+
+
+def written(tmp_path):
+    return sorted(
+        os.path.relpath(os.path.join(directory, name), str(tmp_path))
+        for directory, _subdirs, names in os.walk(str(tmp_path))
+        for name in names
+    )
+
+
+def refusal(playbook, tmp_path, *extra):
+    before = written(tmp_path)
+    rc, data = playbook.run(PLAY, INVENTORY.format(tmp=tmp_path), *extra)
+    assert rc != 0
+    result = playbook.task_results(data, "Check every input and every member's state before any change")
+    msg = next(iter(result.values()))["msg"]
+    assert msg.startswith("refused before any change")
+    # Nothing written: no PKI on the controller, no file on the host (the playbook itself aside).
+    assert [f for f in written(tmp_path) if f not in ("play.yml", "hosts.yml")] == [
+        f for f in before if f not in ("play.yml", "hosts.yml")
+    ]
+    assert not (tmp_path / "controller" / "pki").exists()
+    return msg
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        ({"etcd_version": "3.5"}, "etcd_version '3.5' is not a release this collection installs"),
+        ({"etcd_cluster_name": "../../escape"}, "etcd_cluster_name: the cluster name '../../escape' is not usable"),
+        ({"etcd_peer_port": 2379}, "etcd_client_port and etcd_peer_port are both 2379"),
+        ({"etcd_pki_ca_days": 99999999}, "etcd_pki_ca_days must be between 1 and 36500"),
+        ({"etcd_clients": [{"name": "gw", "common_name": "x" * 65}]}, "client gw: common_name"),
+        (
+            {"etcd_extra_config": {"peer-transport-security": {"client-cert-auth": False}}},
+            "peer-transport-security.client-cert-auth False lets clients in without a certificate",
+        ),
+    ],
+)
+def test_bad_input_is_refused_before_any_write(playbook, tmp_path, extra, message):
+    msg = refusal(playbook, tmp_path, "-e", json.dumps(extra))
+    assert message in msg
+
+
+def test_a_member_that_trusts_another_ca_is_refused(playbook, tmp_path):
+    foreign = tmp_path / "foreign"
+    pki.ensure_pki(pki.PkiSettings(str(foreign)), pki.parse_members([{"name": "x", "ips": ["10.9.9.9"]}]), [])
+    host_pki = tmp_path / "host" / "etc" / "pki"
+    host_pki.mkdir(parents=True)
+    (host_pki / "ca.crt").write_bytes((foreign / "ca.crt").read_bytes())
+    msg = refusal(playbook, tmp_path)
+    assert "the members already trust a CA, but the controller has no CA in %s/controller/pki" % tmp_path in msg
+    assert "m1, m2, m3 trust" in msg and "point etcd_pki_dir at" in msg
+
+
+def test_an_empty_group_is_an_error(playbook, tmp_path):
+    rc, data = playbook.run(
+        "- import_playbook: %s/site.yml\n" % ROOT, "etcd:\n  hosts: {}\nother:\n  hosts:\n    x: {}\n"
+    )
+    assert rc != 0
+    result = playbook.task_results(data, "The etcd group must list the members")["localhost"]
+    assert "The inventory group 'etcd' has no hosts" in result["msg"]
