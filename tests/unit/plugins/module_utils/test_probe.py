@@ -5,6 +5,8 @@
 
 import datetime
 import subprocess
+import sys
+import time
 
 from ansible_collections.etcdtls.cluster.plugins.module_utils import pki, probe
 
@@ -66,9 +68,21 @@ def test_reads_the_data_dir_and_the_cas_that_conf_yml_names(tmp_path):
 
 
 def test_a_running_process_is_seen(tmp_path):
-    proc = subprocess.Popen(["sleep", "30"])
+    name = "etcdtls-probe"
+    args = (str(tmp_path / "conf.yml"), str(tmp_path), str(tmp_path / "ca.crt"), name)
+    assert probe.probe_member(*args)["running"] is False
+    # A process whose comm is the name, as etcd's is "etcd"; wait (bounded) until /proc shows it.
+    code = "open('/proc/self/comm', 'w').write(%r); import time; time.sleep(30)" % name
+    proc = subprocess.Popen([sys.executable, "-c", code])
     try:
-        result = probe.probe_member(str(tmp_path / "conf.yml"), str(tmp_path), str(tmp_path / "ca.crt"), "sleep")
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with open("/proc/%d/comm" % proc.pid) as handle:
+                if handle.read().strip() == name:
+                    break
+            time.sleep(0.05)
+        result = probe.probe_member(*args)
     finally:
         proc.kill()
+        proc.wait()
     assert result["running"] is True
