@@ -15,29 +15,33 @@ options:
   endpoints:
     description:
       - Client URLs of the members to talk to, for instance V(https://192.168.7.11:2379).
+      - If not given, the comma-separated list in the E(ETCDCTL_ENDPOINTS) environment variable.
     type: list
     elements: str
     required: true
   ca_file:
     description:
       - CA certificate that the members' server certificates must chain to.
+      - If not given, E(ETCDCTL_CACERT), else the default.
     type: path
     default: /etc/etcd/pki/ca.crt
   cert_file:
     description:
       - Client certificate presented to etcd (mutual TLS).
+      - If not given, E(ETCDCTL_CERT), else the default.
     type: path
     default: /etc/etcd/pki/admin.crt
   key_file:
     description:
       - Private key of O(cert_file).
+      - If not given, E(ETCDCTL_KEY), else the default.
     type: path
     default: /etc/etcd/pki/admin.key
   etcdctl_path:
     description:
       - Path of the etcdctl binary on the host that runs the module.
+      - If not given, etcdctl is looked up in E(PATH), C(/usr/local/bin) and C(/usr/bin).
     type: path
-    default: /usr/local/bin/etcdctl
   timeout:
     description:
       - Dial and command timeout, in seconds, for each etcdctl call and TLS probe.

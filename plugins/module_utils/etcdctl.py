@@ -19,16 +19,43 @@ import socket
 import ssl
 from urllib.parse import urlsplit
 
+from ansible.module_utils.basic import env_fallback
+
 from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import EtcdTLSError
 
+# Each option falls back to the variable etcdctl itself reads, so a member's etcdctl environment
+# (the role's profile file) serves as the modules' defaults too.
 ETCD_CONNECTION_ARGSPEC = dict(
-    endpoints=dict(type="list", elements="str", required=True),
-    ca_file=dict(type="path", default="/etc/etcd/pki/ca.crt"),
-    cert_file=dict(type="path", default="/etc/etcd/pki/admin.crt"),
-    key_file=dict(type="path", default="/etc/etcd/pki/admin.key"),
-    etcdctl_path=dict(type="path", default="/usr/local/bin/etcdctl"),
+    endpoints=dict(type="list", elements="str", required=True, fallback=(env_fallback, ["ETCDCTL_ENDPOINTS"])),
+    ca_file=dict(type="path", default="/etc/etcd/pki/ca.crt", fallback=(env_fallback, ["ETCDCTL_CACERT"])),
+    cert_file=dict(type="path", default="/etc/etcd/pki/admin.crt", fallback=(env_fallback, ["ETCDCTL_CERT"])),
+    key_file=dict(type="path", default="/etc/etcd/pki/admin.key", fallback=(env_fallback, ["ETCDCTL_KEY"])),
+    etcdctl_path=dict(type="path"),
     timeout=dict(type="int", default=5),
 )
+ETCDCTL_DIRS = ["/usr/local/bin", "/usr/bin"]
+
+
+def connection_params(params, find_binary):
+    """The connection options, with ETCDCTL_ENDPOINTS' comma list split and etcdctl looked up."""
+    endpoints = []
+    for item in params["endpoints"] or []:
+        endpoints.extend(part.strip() for part in str(item).split(",") if part.strip())
+    if not endpoints:
+        raise EtcdTLSError("endpoints is empty: give the members' client URLs (or set ETCDCTL_ENDPOINTS)")
+    etcdctl = params["etcdctl_path"] or find_binary("etcdctl", required=False, opt_dirs=ETCDCTL_DIRS)
+    if not etcdctl:
+        raise EtcdTLSError("etcdctl was not found in PATH, %s: set etcdctl_path" % ", ".join(ETCDCTL_DIRS))
+    return dict(params, endpoints=endpoints, etcdctl_path=etcdctl)
+
+
+def drop_etcdctl_environment(environ):
+    """etcdctl refuses to run when ETCDCTL_CACERT and --cacert are both given ("conflicting environment
+    variable is shadowed by corresponding command-line flag"). Etcdctl passes every option as a flag, so
+    the variables, already read as the options' fallbacks, must go before it runs."""
+    for name in [name for name in environ if name.startswith("ETCDCTL_")]:
+        del environ[name]
+
 
 # What etcdctl or Go's TLS stack says, and what it means for the operator.
 CAUSES = (
@@ -156,35 +183,37 @@ def quorum(voting_members):
     return voting_members // 2 + 1
 
 
-def collect_health(etcdctl, endpoints, probe=probe_served_certificate):
-    """One look at the cluster through ``endpoints``. Never raises for an unhealthy cluster."""
-    report = {
-        "healthy": False,
-        "endpoints": [],
-        "members": [],
-        "leader": None,
-        "alarms": [],
-        "voting_members": 0,
-        "learners": 0,
-        "quorum": None,
-        "healthy_voting_members": 0,
-        "failures": [],
-    }
-    by_endpoint = dict((ep, {"endpoint": ep, "healthy": False, "error": None, "cause": None}) for ep in endpoints)
+ETCDCTL_LOOKS = (
+    ("health", ("endpoint", "health")),
+    ("status", ("endpoint", "status")),
+    ("members", ("member", "list")),
+    ("alarms", ("alarm", "list")),
+)
 
-    _rc, health, err = etcdctl.run(endpoints, "endpoint", "health")
-    for item in health or []:
+
+def gather(etcdctl, endpoints, probe=probe_served_certificate):
+    """One look at the cluster, raw: etcdctl's four answers and a TLS handshake with each endpoint."""
+    raw = {}
+    for name, args in ETCDCTL_LOOKS:
+        rc, parsed, err = etcdctl.run(endpoints, *args)
+        raw[name] = {"rc": rc, "json": parsed, "stderr": err}
+    raw["tls"] = dict((endpoint, probe(endpoint) if probe else {}) for endpoint in endpoints)
+    return raw
+
+
+def _endpoint_entries(raw, endpoints):
+    by_endpoint = dict((ep, {"endpoint": ep, "healthy": False, "error": None, "cause": None}) for ep in endpoints)
+    health = raw["health"]
+    for item in health["json"] or []:
         entry = by_endpoint.setdefault(item.get("endpoint"), {"endpoint": item.get("endpoint")})
         entry["healthy"] = bool(item.get("health"))
         entry["took"] = item.get("took")
         entry["error"] = item.get("error") or None
-    if not health and err:
+    if not health["json"] and health["stderr"]:
         for entry in by_endpoint.values():
-            entry["error"] = err
-
-    _rc, status, err = etcdctl.run(endpoints, "endpoint", "status")
-    seen_leaders = []
-    for item in status or []:
+            entry["error"] = health["stderr"]
+    leaders = []
+    for item in raw["status"]["json"] or []:
         entry = by_endpoint.setdefault(item.get("Endpoint"), {"endpoint": item.get("Endpoint")})
         st = item.get("Status") or {}
         header = st.get("header") or {}
@@ -203,67 +232,83 @@ def collect_health(etcdctl, endpoints, probe=probe_served_certificate):
             }
         )
         if st.get("leader"):
-            seen_leaders.append(st["leader"])
+            leaders.append(st["leader"])
+    return by_endpoint, leaders
 
-    _rc, members, err = etcdctl.run(endpoints, "member", "list")
-    for item in (members or {}).get("members", []) or []:
-        report["members"].append(
-            {
-                "id": member_id(item.get("ID")),
-                "name": item.get("name") or "",
-                "peer_urls": item.get("peerURLs") or [],
-                "client_urls": item.get("clientURLs") or [],
-                "is_learner": bool(item.get("isLearner")),
-                "started": bool(item.get("name")),
-            }
+
+def _with_tls(entry, tls):
+    """Fold our own handshake into an endpoint: etcdctl often says only "context deadline exceeded"
+    when the TLS handshake failed, and the handshake names the real reason."""
+    entry["cert_not_after"] = tls.get("not_after")
+    entry["cert_serial"] = tls.get("serial")
+    tls_cause = likely_cause(tls.get("error"))
+    if tls.get("error") and (tls_cause or not entry.get("error")):
+        entry["error"] = (
+            tls["error"] if not entry.get("error") else "%s; TLS handshake: %s" % (entry["error"], tls["error"])
         )
-    if members is None:
-        report["failures"].append("member list failed: %s" % (err or "no output"))
+        entry["cause"] = tls_cause
+    elif entry.get("error"):
+        entry["cause"] = likely_cause(entry["error"])
+    return entry
 
-    _rc, alarms, _err = etcdctl.run(endpoints, "alarm", "list")
-    for item in (alarms or {}).get("alarms", []) or []:
-        report["alarms"].append({"member_id": member_id(item.get("memberID")), "alarm": item.get("alarm")})
 
-    names = dict((m["id"], m["name"]) for m in report["members"])
+def parse(raw, endpoints):
+    """The facts of one look (endpoints, members, leader, alarms, votes), nothing judged yet."""
+    by_endpoint, leaders = _endpoint_entries(raw, endpoints)
+    members = [
+        {
+            "id": member_id(item.get("ID")),
+            "name": item.get("name") or "",
+            "peer_urls": item.get("peerURLs") or [],
+            "client_urls": item.get("clientURLs") or [],
+            "is_learner": bool(item.get("isLearner")),
+            "started": bool(item.get("name")),
+        }
+        for item in (raw["members"]["json"] or {}).get("members", []) or []
+    ]
+    names = dict((m["id"], m["name"]) for m in members)
+    report = {
+        "healthy": False,
+        "endpoints": [],
+        "members": members,
+        "member_list_error": None if raw["members"]["json"] is not None else (raw["members"]["stderr"] or "no output"),
+        "leader": None,
+        "leaders_seen": sorted(set(member_id(leader) for leader in leaders)),
+        "alarms": [
+            {"member_id": member_id(item.get("memberID")), "alarm": item.get("alarm")}
+            for item in (raw["alarms"]["json"] or {}).get("alarms", []) or []
+        ],
+        "failures": [],
+    }
     # Every member reports whom it follows, so the leader is known even when the endpoints asked
     # do not include it (the rolling-restart gate asks every member but one).
-    if seen_leaders:
-        leader_id = member_id(max(set(seen_leaders), key=seen_leaders.count))
-        leader_member = next((m for m in report["members"] if m["id"] == leader_id), {})
+    if leaders:
+        leader_id = member_id(max(set(leaders), key=leaders.count))
+        leader_member = next((m for m in members if m["id"] == leader_id), {})
         report["leader"] = {
             "id": leader_id,
             "name": names.get(leader_id),
             "endpoint": (leader_member.get("client_urls") or [None])[0],
         }
-    voting = [m for m in report["members"] if not m["is_learner"]]
+    voting = [m for m in members if not m["is_learner"]]
     report["voting_members"] = len(voting)
-    report["learners"] = len(report["members"]) - len(voting)
+    report["learners"] = len(members) - len(voting)
     report["quorum"] = quorum(len(voting)) if voting else None
-
     for entry in by_endpoint.values():
         entry["name"] = names.get(entry.get("id"))
-        tls = probe(entry["endpoint"]) if probe else {}
-        entry["cert_not_after"] = tls.get("not_after")
-        entry["cert_serial"] = tls.get("serial")
-        # etcdctl often says only "context deadline exceeded" when the TLS handshake failed; our own
-        # handshake names the real reason, so its cause wins over a generic one.
-        tls_cause = likely_cause(tls.get("error"))
-        if tls.get("error") and (tls_cause or not entry.get("error")):
-            entry["error"] = (
-                tls["error"]
-                if not entry.get("error")
-                else "%s; TLS handshake: %s"
-                % (
-                    entry["error"],
-                    tls["error"],
-                )
-            )
-            entry["cause"] = tls_cause
-        elif entry.get("error"):
-            entry["cause"] = likely_cause(entry["error"])
-        report["endpoints"].append(entry)
+        report["endpoints"].append(_with_tls(entry, raw["tls"].get(entry["endpoint"]) or {}))
+    report["healthy_voting_members"] = len([e for e in report["endpoints"] if e["healthy"] and not e.get("is_learner")])
+    return report
+
+
+def judge(report, expected_members=None):
+    """Why the cluster is not healthy, one line each; healthy when there is no reason."""
+    failures = report["failures"]
+    if report["member_list_error"]:
+        failures.append("member list failed: %s" % report["member_list_error"])
+    for entry in report["endpoints"]:
         if not entry["healthy"]:
-            report["failures"].append(
+            failures.append(
                 "%s: %s%s"
                 % (
                     entry["endpoint"],
@@ -271,17 +316,22 @@ def collect_health(etcdctl, endpoints, probe=probe_served_certificate):
                     " (likely cause: %s)" % entry["cause"] if entry.get("cause") else "",
                 )
             )
-    report["healthy_voting_members"] = len([e for e in report["endpoints"] if e["healthy"] and not e.get("is_learner")])
     if report["alarms"]:
-        report["failures"].append(
+        failures.append(
             "active alarms: %s" % ", ".join("%s on %s" % (a["alarm"], a["member_id"]) for a in report["alarms"])
         )
     if report["members"] and not report["leader"]:
-        report["failures"].append("no member reports a leader")
-    if len(set(seen_leaders)) > 1:
-        report["failures"].append("members disagree about the leader (an election is under way)")
-    report["healthy"] = not report["failures"] and bool(report["endpoints"])
-    return report
+        failures.append("no member reports a leader")
+    if len(report["leaders_seen"]) > 1:
+        failures.append("members disagree about the leader (an election is under way)")
+    report["healthy"] = not failures and bool(report["endpoints"])
+    return check_expectations(report, expected_members)
+
+
+def collect_health(etcdctl, endpoints, probe=probe_served_certificate, expected_members=None):
+    """One look at the cluster through ``endpoints``: gathered, parsed, judged. Never raises for an
+    unhealthy cluster."""
+    return judge(parse(gather(etcdctl, endpoints, probe), endpoints), expected_members)
 
 
 def check_expectations(report, expected_members=None):

@@ -44,6 +44,25 @@ def sha256_of(path):
     return digest.hexdigest()
 
 
+def read_bytes(path):
+    """The content of ``path``, or None when it does not exist."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise EtcdTLSError("cannot read %s: %s" % (path, exc.strerror)) from None
+
+
+def mode_of(path):
+    """The permission bits of ``path``, or None when it does not exist."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return None
+
+
 class _Missing(int):
     """An owner or group that does not exist yet: in check mode, an earlier task would create it."""
 

@@ -16,7 +16,7 @@ __metaclass__ = type
 import os
 import re
 
-from ansible_collections.etcdtls.cluster.plugins.module_utils import pki
+from ansible_collections.etcdtls.cluster.plugins.module_utils import pki_input
 from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import EtcdTLSError
 from ansible_collections.etcdtls.cluster.plugins.module_utils.probe import pem_fingerprints
 
@@ -24,7 +24,7 @@ SUPPORTED_MINORS = ("3.4", "3.5", "3.6")
 _VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
 _SERVICE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
 # "<cluster>-etcd-ca" is the CA's CN, which x509 caps at 64 characters.
-CLUSTER_NAME_MAX = pki.SUBJECT_MAX - len("-etcd-ca")
+CLUSTER_NAME_MAX = pki_input.SUBJECT_MAX - len("-etcd-ca")
 SERVICE_MANAGERS = ("systemd", "openrc")
 
 # conf.yml keys the role derives from other variables: setting them through etcd_extra_config would
@@ -73,7 +73,7 @@ def check_version(version):
 
 
 def check_cluster_name(name):
-    pki.check_name(name, "etcd_cluster_name: the cluster")
+    pki_input.check_name(name, "etcd_cluster_name: the cluster")
     if len(name) > CLUSTER_NAME_MAX:
         raise EtcdTLSError(
             "etcd_cluster_name %r is %d characters long; at most %d fit the CA's CN (<name>-etcd-ca)"
@@ -294,15 +294,15 @@ def plan(settings, members, hosts, probes, play_hosts, play_batch):
     _collect(problems, check_data_dir, settings.data_dir)
     _collect(
         problems,
-        pki.check_lifetimes,
+        pki_input.check_lifetimes,
         settings.ca_days,
         settings.leaf_days,
         settings.renew_days,
         {"ca_days": "etcd_pki_ca_days", "leaf_days": "etcd_pki_leaf_days", "renew_days": "etcd_pki_renew_days"},
     )
     _collect(problems, check_extra_config, settings.extra_config, settings.allow_insecure_config)
-    _collect(problems, pki.parse_members, members)
-    _collect(problems, pki.parse_clients, settings.clients)
+    _collect(problems, pki_input.parse_members, members)
+    _collect(problems, pki_input.parse_clients, settings.clients)
     for host in play_batch:
         _collect(problems, check_host, host, hosts.get(host) or {}, settings.install_method)
     group_hosts = [member["host"] for member in members]

@@ -79,6 +79,20 @@ EXAMPLES = r"""
     key_file: /etc/etcd/pki/admin.key
     fail_on_unhealthy: false
   register: etcd_status
+
+- name: Check several clusters' members with shared settings and their own etcdctl environment
+  module_defaults:
+    group/etcdtls.cluster.etcd:
+      wait_timeout: 60
+      expected_members: 3
+  environment:
+    ETCDCTL_ENDPOINTS: https://10.0.10.11:2379,https://10.0.10.12:2379,https://10.0.10.13:2379
+    ETCDCTL_CACERT: /etc/etcd/pki/ca.crt
+    ETCDCTL_CERT: /etc/etcd/pki/admin.crt
+    ETCDCTL_KEY: /etc/etcd/pki/admin.key
+  block:
+    - name: Wait for the cluster
+      etcdtls.cluster.etcd_health:
 """
 
 RETURN = r"""
@@ -194,6 +208,15 @@ failures:
   returned: always
   type: list
   elements: str
+leaders_seen:
+  description: The leader ids the members report; more than one means an election is under way.
+  returned: always
+  type: list
+  elements: str
+member_list_error:
+  description: Why C(etcdctl member list) failed, or null.
+  returned: always
+  type: str
 waited:
   description: Seconds spent looking.
   returned: always
@@ -204,6 +227,7 @@ attempts:
   type: int
 """
 
+import os
 import time
 
 from ansible.module_utils.basic import AnsibleModule
@@ -212,15 +236,17 @@ from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import Etcd
 from ansible_collections.etcdtls.cluster.plugins.module_utils.etcdctl import (
     ETCD_CONNECTION_ARGSPEC,
     Etcdctl,
-    check_expectations,
     collect_health,
+    connection_params,
+    drop_etcdctl_environment,
     probe_served_certificate,
     require_files,
 )
 
 
 def run(module):
-    params = module.params
+    params = connection_params(module.params, module.get_bin_path)
+    drop_etcdctl_environment(os.environ)
     require_files(
         [
             ("etcdctl_path", params["etcdctl_path"]),
@@ -248,7 +274,7 @@ def run(module):
     attempts = 0
     while True:
         attempts += 1
-        report = check_expectations(collect_health(etcdctl, params["endpoints"], probe), params["expected_members"])
+        report = collect_health(etcdctl, params["endpoints"], probe, params["expected_members"])
         left = deadline - time.monotonic()
         if report["healthy"] or left <= 0:
             break

@@ -181,6 +181,30 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+layout:
+  description:
+    - Where each file of the PKI lives, for whatever pushes or exports them; the module is the one owner of
+      this layout. Also returned in check mode, before the files exist.
+  returned: success
+  type: dict
+  contains:
+    ca:
+      description: C(cert), the CA certificate.
+      type: dict
+    members:
+      description: Per member name, C(server) and C(peer), each with C(cert) and C(key).
+      type: dict
+    clients:
+      description: Per client name (C(admin) included), C(cert) and C(key).
+      type: dict
+  sample:
+    ca: {cert: /srv/pki/etcd/ca.crt}
+    members:
+      etcd1:
+        server: {cert: /srv/pki/etcd/members/etcd1/server.crt, key: /srv/pki/etcd/members/etcd1/server.key}
+        peer: {cert: /srv/pki/etcd/members/etcd1/peer.crt, key: /srv/pki/etcd/members/etcd1/peer.key}
+    clients:
+      admin: {cert: /srv/pki/etcd/clients/admin.crt, key: /srv/pki/etcd/clients/admin.key}
 ca:
   description: The CA in use. Never contains key material.
   returned: success
@@ -270,15 +294,15 @@ fixed:
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.etcdtls.cluster.plugins.module_utils import pki
+from ansible_collections.etcdtls.cluster.plugins.module_utils import certs, pki, pki_input
 from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import EtcdTLSError
 
 
 def run(module):
     params = module.params
-    key_spec = pki.KeySpec(params["key_type"], params["key_size"])
-    members = pki.parse_members(params["members"])
-    clients = pki.parse_clients(params["clients"])
+    key_spec = certs.KeySpec(params["key_type"], params["key_size"])
+    members = pki_input.parse_members(params["members"])
+    clients = pki_input.parse_clients(params["clients"])
     settings = pki.PkiSettings(
         params["path"],
         key_spec=key_spec,
@@ -324,8 +348,8 @@ def main():
         ),
         supports_check_mode=True,
     )
-    if not pki.HAS_CRYPTOGRAPHY:
-        module.fail_json(msg=missing_required_lib("cryptography"), exception=str(pki.CRYPTOGRAPHY_IMPORT_ERROR))
+    if not certs.HAS_CRYPTOGRAPHY:
+        module.fail_json(msg=missing_required_lib("cryptography"), exception=str(certs.CRYPTOGRAPHY_IMPORT_ERROR))
     try:
         result = run(module)
     except EtcdTLSError as exc:

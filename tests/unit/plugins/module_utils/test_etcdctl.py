@@ -1,0 +1,166 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, etcdtls.cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""etcd_health's logic apart from etcd: gather (run_command injected), parse, judge.
+
+The canned answers have the shapes etcdctl 3.5 prints with --write-out=json; the functional tests
+run the same code against a real etcd."""
+
+import json
+
+import pytest
+
+from ansible_collections.etcdtls.cluster.plugins.module_utils import etcdctl
+from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import EtcdTLSError
+
+EPS = ["https://10.0.0.1:2379", "https://10.0.0.2:2379", "https://10.0.0.3:2379"]
+IDS = [111, 222, 333]
+
+
+def status(endpoint, member, leader, learner=False):
+    return {
+        "Endpoint": endpoint,
+        "Status": {
+            "header": {"cluster_id": 9, "member_id": member, "revision": 5, "raft_term": 2},
+            "version": "3.5.1",
+            "dbSize": 20480,
+            "dbSizeInUse": 16384,
+            "leader": leader,
+            "raftIndex": 9,
+            "raftTerm": 2,
+            "raftAppliedIndex": 9,
+            "isLearner": learner,
+        },
+    }
+
+
+def answers(**override):
+    base = {
+        "endpoint health": [{"endpoint": ep, "health": True, "took": "5ms"} for ep in EPS],
+        "endpoint status": [status(ep, member, 111) for ep, member in zip(EPS, IDS)],
+        "member list": {
+            "members": [
+                {"ID": member, "name": "e%d" % (i + 1), "peerURLs": [ep.replace("2379", "2380")], "clientURLs": [ep]}
+                for i, (ep, member) in enumerate(zip(EPS, IDS))
+            ]
+        },
+        "alarm list": {"header": {"cluster_id": 9}},
+    }
+    base.update(override)
+    return base
+
+
+class FakeRun:
+    """run_command that answers like etcdctl, and records every call."""
+
+    def __init__(self, table, stderr=None):
+        self.table, self.stderr, self.calls = table, stderr or {}, []
+
+    def __call__(self, args, environ_update=None):
+        self.calls.append((args, environ_update))
+        what = " ".join(a for a in args[-2:])
+        value = self.table.get(what)
+        if value is None:
+            return 1, "", self.stderr.get(what, "Error: context deadline exceeded")
+        return 0, json.dumps(value), ""
+
+
+def look(table, stderr=None, tls=None, expected=None):
+    run = FakeRun(table, stderr)
+    ctl = etcdctl.Etcdctl(run, "/usr/bin/etcdctl", "/p/ca.crt", "/p/admin.crt", "/p/admin.key", timeout=3)
+    probes = tls or {}
+
+    def probe(endpoint):
+        return probes.get(endpoint, {"error": None, "not_after": "2027-01-01T00:00:00Z", "serial": "ab"})
+
+    return etcdctl.collect_health(ctl, EPS, probe, expected), run
+
+
+def test_gather_runs_etcdctl_over_mutual_tls():
+    _report, run = look(answers())
+    assert [args[-2:] for args, _env in run.calls] == [
+        ["endpoint", "health"],
+        ["endpoint", "status"],
+        ["member", "list"],
+        ["alarm", "list"],
+    ]
+    args, env = run.calls[0]
+    assert args[:8] == [
+        "/usr/bin/etcdctl",
+        "--endpoints=" + ",".join(EPS),
+        "--cacert=/p/ca.crt",
+        "--cert=/p/admin.crt",
+        "--key=/p/admin.key",
+        "--dial-timeout=3s",
+        "--command-timeout=3s",
+        "--write-out=json",
+    ]
+    assert env == {"ETCDCTL_API": "3"}
+
+
+def test_a_healthy_cluster():
+    report, _run = look(answers(), expected=3)
+    assert report["healthy"] and report["failures"] == []
+    assert report["voting_members"] == 3 and report["quorum"] == 2 and report["learners"] == 0
+    assert report["leader"] == {"id": "6f", "name": "e1", "endpoint": EPS[0]}
+    assert [e["leader"] for e in report["endpoints"]] == [True, False, False]
+    assert report["endpoints"][0]["cert_not_after"] == "2027-01-01T00:00:00Z"
+    assert report["healthy_voting_members"] == 3
+
+
+def test_parse_alone_judges_nothing():
+    run = FakeRun(answers())
+    ctl = etcdctl.Etcdctl(run, "etcdctl", "ca", "cert", "key")
+    report = etcdctl.parse(etcdctl.gather(ctl, EPS, probe=None), EPS)
+    assert report["failures"] == [] and report["healthy"] is False
+    assert report["leaders_seen"] == ["6f"]
+
+
+def test_a_member_down_names_the_endpoint_and_the_cause():
+    table = answers()
+    table["endpoint health"][2] = {"endpoint": EPS[2], "health": False, "error": "context deadline exceeded"}
+    tls = {EPS[2]: {"error": "[Errno 111] Connection refused"}}
+    report, _run = look(table, tls=tls, expected=3)
+    assert not report["healthy"]
+    assert report["failures"] == [
+        "%s: context deadline exceeded; TLS handshake: [Errno 111] Connection refused (likely cause: connection "
+        "refused: nothing listens there; is etcd running, and on this address and port?)" % EPS[2]
+    ]
+
+
+def test_members_that_disagree_about_the_leader():
+    table = answers()
+    table["endpoint status"][2] = status(EPS[2], 333, 333)
+    report, _run = look(table)
+    assert "members disagree about the leader (an election is under way)" in report["failures"]
+
+
+def test_no_leader_and_an_alarm():
+    table = answers(**{"alarm list": {"alarms": [{"memberID": 222, "alarm": "NOSPACE"}]}})
+    table["endpoint status"] = [status(ep, member, 0) for ep, member in zip(EPS, IDS)]
+    report, _run = look(table)
+    assert "active alarms: NOSPACE on de" in report["failures"]
+    assert "no member reports a leader" in report["failures"]
+
+
+def test_expected_members_and_a_failed_member_list():
+    table = answers()
+    del table["member list"]
+    report, _run = look(table, stderr={"member list": "Error: permission denied"}, expected=3)
+    assert "member list failed: Error: permission denied" in report["failures"]
+    assert "0 voting members, expected 3" in report["failures"]
+
+
+def test_connection_params_split_etcdctl_endpoints_and_find_etcdctl():
+    params = dict(etcdctl.ETCD_CONNECTION_ARGSPEC, endpoints=["https://a:2379,https://b:2379"], etcdctl_path=None)
+
+    def find(name, required=False, opt_dirs=None):
+        assert opt_dirs == etcdctl.ETCDCTL_DIRS
+        return "/usr/bin/" + name
+
+    found = etcdctl.connection_params(params, find)
+    assert found["endpoints"] == ["https://a:2379", "https://b:2379"] and found["etcdctl_path"] == "/usr/bin/etcdctl"
+    with pytest.raises(EtcdTLSError, match="etcdctl was not found in PATH, /usr/local/bin, /usr/bin: set etcdctl_path"):
+        etcdctl.connection_params(params, lambda name, required=False, opt_dirs=None: None)
+    with pytest.raises(EtcdTLSError, match="endpoints is empty"):
+        etcdctl.connection_params(dict(params, endpoints=[" "]), find)
