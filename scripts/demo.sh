@@ -13,7 +13,7 @@ if [ "${1:-}" = "destroy" ]; then
 fi
 ansible-playbook -i "$inventory" molecule/shared/create.yml
 ansible-playbook -i "$inventory" site.yml
-pki="$PWD/$inventory/pki/demo"
+pki="$PWD/$inventory/.pki/demo"
 cat <<EOT
 
 The demo cluster is up: 3 members in podman containers, mutual TLS everywhere.

@@ -10,7 +10,7 @@ import os
 import pytest
 from conftest import ROOT
 
-from ansible_collections.etcdtls.cluster.plugins.module_utils import pki
+from ansible_collections.etcdtls.cluster.plugins.module_utils import pki, pki_input
 
 PLAY = """
 - name: Deploy
@@ -86,7 +86,7 @@ def test_bad_input_is_refused_before_any_write(playbook, tmp_path, extra, messag
 
 def test_a_member_that_trusts_another_ca_is_refused(playbook, tmp_path):
     foreign = tmp_path / "foreign"
-    pki.ensure_pki(pki.PkiSettings(str(foreign)), pki.parse_members([{"name": "x", "ips": ["10.9.9.9"]}]), [])
+    pki.ensure_pki(pki.PkiSettings(str(foreign)), pki_input.parse_members([{"name": "x", "ips": ["10.9.9.9"]}]), [])
     host_pki = tmp_path / "host" / "etc" / "pki"
     host_pki.mkdir(parents=True)
     (host_pki / "ca.crt").write_bytes((foreign / "ca.crt").read_bytes())

@@ -13,13 +13,16 @@ PLAY = """
   gather_facts: false
   vars_files:
     - {root}/roles/etcd/defaults/main.yml
+    - {root}/roles/etcd/vars/main.yml
   vars:
     etcd_member: >-
       {{{{ groups['etcd'] | etcdtls.cluster.etcd_members(hostvars)
          | selectattr('host', 'equalto', inventory_hostname) | first }}}}
     etcd_release_arch: "{{{{ machine | etcdtls.cluster.etcd_release_arch }}}}"
-    etcd_unsupported_arch: "{{{{ etcd_release_arch | etcdtls.cluster.etcd_unsupported_arch(etcd_effective_version) }}}}"
-    etcd_effective_bin_dir: /usr/local/bin
+    etcd_install:
+      version: "{{{{ etcd_test_version }}}}"
+      bin_dir: /usr/local/bin
+      unsupported_arch: "{{{{ etcd_release_arch | etcdtls.cluster.etcd_unsupported_arch(etcd_test_version) }}}}"
   tasks:
     - name: Render each template
       ansible.builtin.copy:
@@ -32,9 +35,9 @@ PLAY = """
 INVENTORY = """
 etcd:
   hosts:
-    pi34: {{etcd_address: 192.168.7.11, machine: aarch64, etcd_effective_version: "3.4.23", etcd_name: x-k3s-m-1}}
-    pi36: {{etcd_address: 192.168.7.12, machine: armv7l, etcd_effective_version: "3.6.0"}}
-    x86: {{etcd_address: "fd00::13", machine: x86_64, etcd_effective_version: "3.5.17"}}
+    pi34: {{etcd_address: 192.168.7.11, machine: aarch64, etcd_test_version: "3.4.23", etcd_name: x-k3s-m-1}}
+    pi36: {{etcd_address: 192.168.7.12, machine: armv7l, etcd_test_version: "3.6.0"}}
+    x86: {{etcd_address: "fd00::13", machine: x86_64, etcd_test_version: "3.5.17"}}
   vars:
     ansible_connection: local
     ansible_python_interpreter: "{{{{ ansible_playbook_python }}}}"
@@ -51,7 +54,7 @@ def render(playbook, tmp_path):
         "-e",
         "etcd_snapshot_count=5000",
         "-e",
-        '{"etcd_extra_config": {"max-request-bytes": 2097152}}',
+        '{"etcd_extra_config": {"max-request-bytes": 2097152, "peer-transport-security": {"allowed-cn": "etcd"}}}',
     )
     assert rc == 0, data
     return lambda host, name: (out / ("%s-%s" % (host, name))).read_text()
@@ -75,6 +78,10 @@ def test_conf_yml_per_version(playbook, tmp_path):
         assert conf["snapshot-count"] == 5000
         assert conf["listen-metrics-urls"] == "http://127.0.0.1:2381"
         assert conf["max-request-bytes"] == 2097152
+        # Merged deeply: a key under peer-transport-security keeps the cert paths beside it.
+        assert conf["peer-transport-security"]["allowed-cn"] == "etcd"
+        assert conf["peer-transport-security"]["cert-file"] == "/etc/etcd/pki/peer.crt"
+        assert conf["peer-transport-security"]["trusted-ca-file"] == "/etc/etcd/pki/ca.crt"
         assert conf["logger"] == "zap"
     assert conf34["enable-v2"] is False and conf35["enable-v2"] is False
     assert "enable-v2" not in conf36  # removed in etcd 3.6
