@@ -3,6 +3,7 @@
 #   make demo   a local 3-member TLS etcd cluster in podman containers, deployed by site.yml
 #   make demo-destroy   remove the demo containers
 #   make bench  the PKI and deploy benchmarks
+#   make compat the tests and sanity on the older ansible-core releases the collection supports
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 VENV ?= .venv
@@ -13,7 +14,7 @@ VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
 ARTIFACT := build/etcdtls-cluster-$(VERSION).tar.gz
 SANITY_ROOT := build/sanity/ansible_collections/etcdtls/cluster
 
-.PHONY: help bootstrap bootstrap-podman lint units functional build sanity molecule test demo demo-destroy bench clean
+.PHONY: help bootstrap bootstrap-podman lint units functional build sanity molecule compat test demo demo-destroy bench clean
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -28,7 +29,8 @@ lint: bootstrap
 	yamllint --strict .
 	ruff check .
 	ruff format --check .
-	ansible-lint --strict
+	# Its own Ansible home: an installed copy of this collection in ~/.ansible must not shadow the checkout.
+	ANSIBLE_HOME=$(CURDIR)/.cache/ansible-home ansible-lint --strict
 	antsibull-changelog lint
 
 units: bootstrap
@@ -55,7 +57,12 @@ sanity: build
 molecule: bootstrap-podman
 	tests/molecule.sh
 
-test: lint units functional sanity molecule
+# ansible-core 2.19 is .venv's; each older supported release gets its own venv.
+CORE_VERSIONS := 2.16.19 2.17.14 2.18.19
+compat: bootstrap-podman
+	scripts/compat.sh $(CORE_VERSIONS)
+
+test: lint units functional sanity molecule compat
 
 demo: bootstrap-podman
 	scripts/demo.sh
@@ -68,4 +75,4 @@ bench: bootstrap-podman
 	python benchmarks/deploy_bench.py
 
 clean:
-	rm -rf build
+	rm -rf build .venv-core-*

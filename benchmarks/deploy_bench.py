@@ -1,40 +1,50 @@
 #!/usr/bin/env python3
-"""Cold deploy and idempotent rerun of 3 members in local podman containers (the demo inventory).
+"""Cold deploy and idempotent rerun of 3 and 7 members in local podman containers, beside a
+facts-only play on the same hosts in the same sitting (the floor any run pays).
 
-Prints wall times and, per host, the tasks executed (ok + changed + failed in the recap; skipped
-tasks are not executed) and how many changed. It replaces the demo cluster and removes it at the end.
-Run with `make bench` (after `make bootstrap-podman`). Numbers are printed, never asserted.
+Prints wall times, the rerun's ratio to the facts-only play, and per host the tasks executed (the
+recap's ok, which already counts changed, plus failures; skipped tasks are not executed) and how
+many changed. Each size gets its own containers, removed at the end. Run with `make bench` (after
+`make bootstrap-podman`). Numbers are printed, never asserted.
 """
 
 import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-INVENTORY = os.path.join(ROOT, "inventories", "demo")
+SHARED = os.path.join(ROOT, "molecule", "shared")
+FACTS_PLAY = """
+- name: Facts only
+  hosts: etcd
+  gather_facts: true
+  gather_subset: [min, network]
+  tasks: []
+"""
 
 
-def env():
+def env(json_output):
     environment = dict(os.environ, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"))
     environment["PATH"] = os.path.dirname(sys.executable) + os.pathsep + environment.get("PATH", "")
     if "CONTAINERS_CONF" not in environment:
         probe = subprocess.run(["stat", "-fc", "%T", "/sys/fs/cgroup"], capture_output=True, text=True, check=False)
         if probe.stdout.strip() != "cgroup2fs":
             environment["CONTAINERS_CONF"] = os.path.join(ROOT, "tests", "containers.conf")
+    if json_output:
+        environment["ANSIBLE_CALLBACK_PLUGINS"] = os.path.join(ROOT, "tests", "callback_plugins")
+        environment["ANSIBLE_STDOUT_CALLBACK"] = "test_json"
     return environment
 
 
-def playbook(path, json_output=False):
-    environment = env()
-    if json_output:
-        environment["ANSIBLE_STDOUT_CALLBACK"] = "ansible.builtin.json"
+def playbook(inventory, path, json_output=False):
     start = time.perf_counter()
     proc = subprocess.run(
-        [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", INVENTORY, path],
+        [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", inventory, path],
         cwd=ROOT,
-        env=environment,
+        env=env(json_output),
         capture_output=True,
         text=True,
         check=False,
@@ -42,26 +52,100 @@ def playbook(path, json_output=False):
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit("%s failed:\n%s\n%s" % (path, proc.stdout[-4000:], proc.stderr[-2000:]))
-    return elapsed, json.loads(proc.stdout) if json_output else None
+    warnings = (proc.stdout + proc.stderr).count("[WARNING]") if not json_output else proc.stderr.count("[WARNING]")
+    return elapsed, (json.loads(proc.stdout) if json_output else None), warnings
+
+
+def inventory(directory, size):
+    hosts = "\n".join(
+        "        etcd-bench-%d: {ansible_host: 10.89.74.%d, etcd_address: 10.89.74.%d}" % (i, 10 + i, 10 + i)
+        for i in range(1, size + 1)
+    )
+    root = ROOT
+    text = """all:
+  children:
+    etcd:
+      hosts:
+%s
+      vars:
+        test_image_kind: systemd
+        test_network: etcdtls-bench
+        test_subnet: 10.89.74.0/24
+        ansible_user: root
+        ansible_ssh_private_key_file: %s/.cache/ssh/id_ed25519
+        ansible_ssh_common_args: -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR
+        etcd_version: "3.5.1"
+        etcd_archive_base_url: file://%s/.cache/mirror
+        etcd_archive_cache_dir: %s/.cache/archives
+        etcd_limit_nofile: 1024
+""" % (hosts, root, root, root)
+    os.makedirs(directory, exist_ok=True)
+    with open(os.path.join(directory, "hosts.yml"), "w") as handle:
+        handle.write(text)
+    return directory
+
+
+def executed(data):
+    return dict(
+        (host, (st["ok"] + st["failures"], st["changed"]))
+        for host, st in sorted(data["stats"].items())
+        if host != "localhost"
+    )
+
+
+def measure(size, workdir):
+    inv = inventory(os.path.join(workdir, "inventory-%d" % size), size)
+    facts_play = os.path.join(workdir, "facts.yml")
+    with open(facts_play, "w") as handle:
+        handle.write(FACTS_PLAY)
+    playbook(inv, os.path.join(SHARED, "destroy.yml"))
+    playbook(inv, os.path.join(SHARED, "create.yml"))
+    try:
+        facts, _data, _warn = playbook(inv, facts_play)
+        cold, cold_data, _warn = playbook(inv, os.path.join(ROOT, "site.yml"), json_output=True)
+        rerun, rerun_data, rerun_warnings = playbook(inv, os.path.join(ROOT, "site.yml"), json_output=True)
+        facts_again, _data, _warn = playbook(inv, facts_play)
+    finally:
+        playbook(inv, os.path.join(SHARED, "destroy.yml"))
+    return {
+        "size": size,
+        "facts": min(facts, facts_again),
+        "cold": cold,
+        "rerun": rerun,
+        "rerun_changed": sum(c for _t, c in executed(rerun_data).values()),
+        "rerun_warnings": rerun_warnings,
+        "cold_tasks": executed(cold_data),
+        "rerun_tasks": executed(rerun_data),
+    }
 
 
 def main():
-    shared = os.path.join(ROOT, "molecule", "shared")
-    playbook(os.path.join(shared, "destroy.yml"))
-    playbook(os.path.join(shared, "create.yml"))
-    try:
-        cold, cold_data = playbook(os.path.join(ROOT, "site.yml"), json_output=True)
-        rerun, rerun_data = playbook(os.path.join(ROOT, "site.yml"), json_output=True)
-    finally:
-        playbook(os.path.join(shared, "destroy.yml"))
-    print("%-14s %8s  %s" % ("run", "seconds", "per host: executed tasks (changed)"))
-    for name, seconds, data in (("cold deploy", cold, cold_data), ("idempotent", rerun, rerun_data)):
-        stats = data["stats"]
-        cells = ", ".join(
-            "%s %d (%d)" % (host, st["ok"] + st["changed"] + st["failures"], st["changed"])
-            for host, st in sorted(stats.items())
+    sizes = [int(arg) for arg in sys.argv[1:]] or [3, 7]
+    with tempfile.TemporaryDirectory(prefix="etcdtls-bench-") as workdir:
+        results = [measure(size, workdir) for size in sizes]
+    print("%-7s %8s %8s %8s %13s %9s %9s" % ("members", "facts", "cold", "rerun", "rerun/facts", "changed", "warnings"))
+    for r in results:
+        print(
+            "%-7d %7.1fs %7.1fs %7.1fs %12.2fx %9d %9d"
+            % (
+                r["size"],
+                r["facts"],
+                r["cold"],
+                r["rerun"],
+                r["rerun"] / r["facts"],
+                r["rerun_changed"],
+                r["rerun_warnings"],
+            )
         )
-        print("%-14s %8.1f  %s" % (name, seconds, cells))
+    for r in results:
+        tasks = sorted(set(t for t, _c in r["rerun_tasks"].values()))
+        print("%d members, rerun tasks executed per host: %s" % (r["size"], ", ".join(str(t) for t in tasks)))
+    if len(results) == 2:
+        small, large = results
+        print(
+            "%d vs %d members: cold %.2fx, rerun %.2fx"
+            % (large["size"], small["size"], large["cold"] / small["cold"], large["rerun"] / small["rerun"])
+        )
 
 
 if __name__ == "__main__":

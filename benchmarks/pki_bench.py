@@ -21,7 +21,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "collections"))
 
-from ansible_collections.etcdtls.cluster.plugins.module_utils import pki
+from ansible_collections.etcdtls.cluster.plugins.module_utils import pki, pki_input
 
 
 def members(count):
@@ -150,7 +150,7 @@ def main():
             def module_time(size=size, work=work):
                 target = tempfile.mkdtemp(dir=work)
                 settings = pki.PkiSettings(target)
-                parsed = pki.parse_members(members(size))
+                parsed = pki_input.parse_members(members(size))
                 start = time.perf_counter()
                 pki.ensure_pki(settings, parsed, [])
                 return time.perf_counter() - start

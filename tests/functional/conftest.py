@@ -27,7 +27,8 @@ class Playbook:
             ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"),
             ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, "collections"),
             ANSIBLE_ROLES_PATH=os.path.join(ROOT, "roles"),
-            ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json",
+            ANSIBLE_CALLBACK_PLUGINS=os.path.join(ROOT, "tests", "callback_plugins"),
+            ANSIBLE_STDOUT_CALLBACK="test_json",
             ANSIBLE_NOCOLOR="1",
         )
         ansible_playbook = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")

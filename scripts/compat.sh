@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# make compat: the collection on each older ansible-core it supports (meta/runtime.yml), one venv
+# each (.venv-core-X.Y, from requirements-compat.txt plus the pinned ansible-core): the unit and
+# functional tests and ansible-test sanity; then one molecule scenario on the oldest (the first
+# argument), whose venv also gets molecule (molecule 26 runs on 2.16.19+, but not on 2.17).
+#   scripts/compat.sh 2.16.19 2.17.14 2.18.19
+set -euo pipefail
+cd "$(dirname "$0")/.."
+MOLECULE=molecule==26.10.0
+oldest=""
+for core in "$@"; do
+  venv=".venv-core-${core%.*}"
+  extra=()
+  [ -n "$oldest" ] || [ "${COMPAT_MOLECULE:-1}" != 1 ] || extra=("$MOLECULE")
+  want="$core ${extra[*]} $(sha256sum requirements-compat.txt | cut -c1-16)"
+  if [ ! -x "$venv/bin/python" ] || [ "$(cat "$venv/.stamp" 2>/dev/null)" != "$want" ]; then
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q --upgrade pip
+    "$venv/bin/pip" install -q "ansible-core==$core" -r requirements-compat.txt "${extra[@]}"
+    echo "$want" >"$venv/.stamp"
+  fi
+  echo "=== ansible-core $core: unit and functional tests"
+  "$venv/bin/pytest" -q tests/unit tests/functional
+  echo "=== ansible-core $core: ansible-test sanity"
+  make --no-print-directory sanity VENV="$venv"
+  [ -n "$oldest" ] || oldest="$venv"
+done
+if [ -n "$oldest" ] && [ "${COMPAT_MOLECULE:-1}" = 1 ]; then
+  echo "=== molecule on $oldest: default"
+  VENV="$oldest" tests/molecule.sh default
+fi
