@@ -27,13 +27,7 @@ author:
   - etcdtls.cluster contributors (@etcdtls)
 extends_documentation_fragment:
   - etcdtls.cluster.connection
-attributes:
-  check_mode:
-    support: full
-    description: Read-only, runs in check mode.
-  diff_mode:
-    support: none
-    description: Changes nothing, so there is nothing to diff.
+  - etcdtls.cluster.attributes.read_only
 options:
   wait_timeout:
     description:

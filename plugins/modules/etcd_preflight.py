@@ -29,13 +29,8 @@ description:
   - Read-only.
 author:
   - etcdtls.cluster contributors (@etcdtls)
-attributes:
-  check_mode:
-    support: full
-    description: Read-only, runs in check mode as in a normal run.
-  diff_mode:
-    support: none
-    description: Changes nothing.
+extends_documentation_fragment:
+  - etcdtls.cluster.attributes.read_only
 options:
   members:
     description: The whole group's members, from the P(etcdtls.cluster.etcd_members#filter) filter.

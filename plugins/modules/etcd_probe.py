@@ -21,13 +21,9 @@ description:
     probed from another (a member outside C(--limit)).
 author:
   - etcdtls.cluster contributors (@etcdtls)
+extends_documentation_fragment:
+  - etcdtls.cluster.attributes.read_only
 attributes:
-  check_mode:
-    support: full
-    description: Read-only, runs in check mode as in a normal run.
-  diff_mode:
-    support: none
-    description: Changes nothing.
   facts:
     support: full
     description: Returns C(ansible_facts.etcd_probe).
