@@ -192,13 +192,25 @@ ETCDCTL_LOOKS = (
 
 
 def gather(etcdctl, endpoints, probe=probe_served_certificate):
-    """One look at the cluster, raw: etcdctl's four answers and a TLS handshake with each endpoint."""
+    """One look at the cluster, raw: etcdctl's four answers, and a TLS handshake with each endpoint
+    and with each member's peer URL (to read the certificate it serves there)."""
     raw = {}
     for name, args in ETCDCTL_LOOKS:
         rc, parsed, err = etcdctl.run(endpoints, *args)
         raw[name] = {"rc": rc, "json": parsed, "stderr": err}
     raw["tls"] = dict((endpoint, probe(endpoint) if probe else {}) for endpoint in endpoints)
+    peers = [(item.get("peerURLs") or [None])[0] for item in (raw["members"]["json"] or {}).get("members", []) or []]
+    raw["tls_peer"] = dict((url, probe(url) if probe else {}) for url in peers if url)
     return raw
+
+
+def days_left(not_after, now=None):
+    """Days (with a fraction) from ``now`` until an ISO ``not_after``; None when unknown."""
+    if not not_after:
+        return None
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    end = datetime.datetime.strptime(not_after, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
+    return round((end - now).total_seconds() / 86400.0, 2)
 
 
 def _endpoint_entries(raw, endpoints):
@@ -252,8 +264,9 @@ def _with_tls(entry, tls):
     return entry
 
 
-def parse(raw, endpoints):
-    """The facts of one look (endpoints, members, leader, alarms, votes), nothing judged yet."""
+def parse(raw, endpoints, now=None):
+    """The facts of one look (endpoints, members, leader, alarms, votes, served certificates),
+    nothing judged yet."""
     by_endpoint, leaders = _endpoint_entries(raw, endpoints)
     members = [
         {
@@ -294,15 +307,38 @@ def parse(raw, endpoints):
     report["voting_members"] = len(voting)
     report["learners"] = len(members) - len(voting)
     report["quorum"] = quorum(len(voting)) if voting else None
+    peer_url_of = dict((m["id"], (m["peer_urls"] or [None])[0]) for m in members)
     for entry in by_endpoint.values():
         entry["name"] = names.get(entry.get("id"))
-        report["endpoints"].append(_with_tls(entry, raw["tls"].get(entry["endpoint"]) or {}))
+        _with_tls(entry, raw["tls"].get(entry["endpoint"]) or {})
+        entry["peer_url"] = peer_url_of.get(entry.get("id"))
+        peer = (raw.get("tls_peer") or {}).get(entry["peer_url"]) or {}
+        entry["peer_cert_serial"] = peer.get("serial")
+        entry["peer_cert_not_after"] = peer.get("not_after")
+        entry["peer_cert_error"] = peer.get("error")
+        entry["cert_days_left"] = days_left(entry["cert_not_after"], now)
+        entry["peer_cert_days_left"] = days_left(entry["peer_cert_not_after"], now)
+        report["endpoints"].append(entry)
     report["healthy_voting_members"] = len([e for e in report["endpoints"] if e["healthy"] and not e.get("is_learner")])
     return report
 
 
-def judge(report, expected_members=None):
-    """Why the cluster is not healthy, one line each; healthy when there is no reason."""
+def expiring(report, renew_days):
+    """Served certificates with fewer than ``renew_days`` days left, soonest first."""
+    found = []
+    for entry in report["endpoints"]:
+        for port, days in (("client", entry.get("cert_days_left")), ("peer", entry.get("peer_cert_days_left"))):
+            if days is not None and days < renew_days:
+                found.append(
+                    {"endpoint": entry["endpoint"], "name": entry.get("name"), "port": port, "days_left": days}
+                )
+    return sorted(found, key=lambda item: item["days_left"])
+
+
+def judge(report, expected_members=None, renew_days=None):
+    """Why the cluster is not healthy, one line each; healthy when there is no reason. Certificates
+    inside the renewal window are listed in ``expiring`` (a warning, not a failure)."""
+    report["expiring"] = expiring(report, renew_days) if renew_days is not None else []
     failures = report["failures"]
     if report["member_list_error"]:
         failures.append("member list failed: %s" % report["member_list_error"])
@@ -328,10 +364,10 @@ def judge(report, expected_members=None):
     return check_expectations(report, expected_members)
 
 
-def collect_health(etcdctl, endpoints, probe=probe_served_certificate, expected_members=None):
+def collect_health(etcdctl, endpoints, probe=probe_served_certificate, expected_members=None, renew_days=None):
     """One look at the cluster through ``endpoints``: gathered, parsed, judged. Never raises for an
     unhealthy cluster."""
-    return judge(parse(gather(etcdctl, endpoints, probe), endpoints), expected_members)
+    return judge(parse(gather(etcdctl, endpoints, probe), endpoints), expected_members, renew_days)
 
 
 def check_expectations(report, expected_members=None):

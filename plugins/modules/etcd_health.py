@@ -45,6 +45,12 @@ options:
     description:
       - The number of voting members the cluster must have to count as healthy.
     type: int
+  renew_days:
+    description:
+      - Warn about every served certificate, on a client or a peer port, with fewer days left than this, and
+        list it in RV(expiring).
+    type: int
+    default: 30
   fail_on_unhealthy:
     description:
       - Fail when the cluster is still unhealthy when O(wait_timeout) is up. With V(false), return RV(healthy=false).
@@ -143,6 +149,24 @@ endpoints:
     cert_serial:
       description: Serial of the served certificate, hexadecimal.
       type: str
+    cert_days_left:
+      description: Days until RV(endpoints[].cert_not_after).
+      type: float
+    peer_url:
+      description: The member's peer URL, from the member list.
+      type: str
+    peer_cert_serial:
+      description: Serial of the certificate the member serves on its peer port (a new TLS handshake).
+      type: str
+    peer_cert_not_after:
+      description: notAfter of that certificate.
+      type: str
+    peer_cert_days_left:
+      description: Days until RV(endpoints[].peer_cert_not_after).
+      type: float
+    peer_cert_error:
+      description: Why the peer port's certificate could not be read, or null.
+      type: str
     error:
       description: The error, for an unhealthy endpoint.
       type: str
@@ -202,6 +226,12 @@ failures:
   returned: always
   type: list
   elements: str
+expiring:
+  description: Served certificates inside O(renew_days), soonest first (also warned about).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"endpoint": "https://192.168.7.11:2379", "name": "x-k3s-m-1", "port": "peer", "days_left": 12.5}]
 leaders_seen:
   description: The leader ids the members report; more than one means an election is under way.
   returned: always
@@ -268,7 +298,7 @@ def run(module):
     attempts = 0
     while True:
         attempts += 1
-        report = collect_health(etcdctl, params["endpoints"], probe, params["expected_members"])
+        report = collect_health(etcdctl, params["endpoints"], probe, params["expected_members"], params["renew_days"])
         left = deadline - time.monotonic()
         if report["healthy"] or left <= 0:
             break
@@ -286,6 +316,7 @@ def main():
         wait_timeout=dict(type="int", default=0),
         delay=dict(type="int", default=2),
         expected_members=dict(type="int"),
+        renew_days=dict(type="int", default=30),
         fail_on_unhealthy=dict(type="bool", default=True),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
@@ -298,6 +329,11 @@ def main():
             msg="etcd cluster unhealthy after %d look(s) in %ss: %s"
             % (report["attempts"], report["waited"], "; ".join(report["failures"])),
             **report,
+        )
+    for item in report.get("expiring", []):
+        module.warn(
+            "%s (%s) serves a %s certificate that expires in %.1f days: renew it (playbooks/rotate-certs.yml)"
+            % (item["name"] or item["endpoint"], item["endpoint"], item["port"], item["days_left"])
         )
     module.exit_json(changed=False, **report)
 

@@ -16,6 +16,8 @@ SHIPS = [
     "MANIFEST.json",
     "meta/runtime.yml",
     "playbooks/site.yml",
+    "playbooks/rotate-certs.yml",
+    "playbooks/check-certs.yml",
     "site.yml",
     "roles/etcd/tasks/main.yml",
     "roles/etcd/meta/argument_specs.yml",

@@ -149,6 +149,12 @@ def test_healthy_cluster_report(cluster):
     (m1,) = report["endpoints"]
     assert m1["cert_not_after"] == served.not_valid_after_utc.strftime("%Y-%m-%dT%H:%M:%SZ")
     assert m1["cert_serial"] == "%x" % served.serial_number
+    # The peer port serves the peer certificate, read by a handshake of its own.
+    with open(os.path.join(cluster.pki, "members", "m1", "peer.crt"), "rb") as handle:
+        peer = certs.parse_cert(handle.read())
+    assert m1["peer_url"] == cluster.members[0]["peer"] and m1["peer_cert_error"] is None
+    assert m1["peer_cert_serial"] == "%x" % peer.serial_number != m1["cert_serial"]
+    assert 364 < m1["peer_cert_days_left"] <= 365
     assert m1["version"] == "3.5.1" and m1["raft_index"] > 0 and m1["db_size"] > 0 and m1["leader"]
     assert health.check_expectations(report, expected_members=3)["healthy"] is False
     assert "1 voting members, expected 3" in report["failures"]

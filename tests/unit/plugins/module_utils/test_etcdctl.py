@@ -164,3 +164,26 @@ def test_connection_params_split_etcdctl_endpoints_and_find_etcdctl():
         etcdctl.connection_params(params, lambda name, required=False, opt_dirs=None: None)
     with pytest.raises(EtcdTLSError, match="endpoints is empty"):
         etcdctl.connection_params(dict(params, endpoints=[" "]), find)
+
+
+def test_served_certificates_on_both_ports_and_the_renewal_window():
+    now = etcdctl.datetime.datetime(2027, 1, 1, tzinfo=etcdctl.datetime.timezone.utc)
+    run = FakeRun(answers())
+    ctl = etcdctl.Etcdctl(run, "etcdctl", "ca", "cert", "key")
+    served = {EPS[0]: ("c1", "2027-01-21T00:00:00Z"), EPS[0].replace("2379", "2380"): ("p1", "2027-01-06T00:00:00Z")}
+
+    def probe(url):
+        serial, not_after = served.get(url, ("zz", "2028-01-01T00:00:00Z"))
+        return {"error": None, "serial": serial, "not_after": not_after}
+
+    report = etcdctl.judge(etcdctl.parse(etcdctl.gather(ctl, EPS, probe), EPS, now=now), renew_days=30)
+    first = report["endpoints"][0]
+    assert first["peer_url"] == "https://10.0.0.1:2380"
+    assert (first["cert_serial"], first["peer_cert_serial"]) == ("c1", "p1")
+    assert (first["cert_days_left"], first["peer_cert_days_left"]) == (20.0, 5.0)
+    assert report["expiring"] == [
+        {"endpoint": EPS[0], "name": "e1", "port": "peer", "days_left": 5.0},
+        {"endpoint": EPS[0], "name": "e1", "port": "client", "days_left": 20.0},
+    ]
+    assert report["healthy"], "a certificate inside the window is a warning, not a failure"
+    assert etcdctl.judge(etcdctl.parse(etcdctl.gather(ctl, EPS, probe), EPS, now=now), renew_days=3)["expiring"] == []
