@@ -14,8 +14,11 @@ __metaclass__ = type
 
 import base64
 import binascii
+import glob
+import grp
 import hashlib
 import os
+import pwd
 import re
 
 from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import EtcdTLSError
@@ -80,10 +83,32 @@ def has_member_data(data_dir):
     return bool(data_dir) and os.path.isdir(os.path.join(data_dir, "member"))
 
 
-def probe_member(config_file, data_dir, ca_file, process="etcd"):
-    """One look at a host: its conf.yml, its data, the CAs it trusts, and whether etcd runs."""
+def _exists(lookup, name):
     try:
-        return _probe(config_file, data_dir, ca_file, process)
+        lookup(name)
+    except KeyError:
+        return False
+    return True
+
+
+def service_enabled(service, root="/"):
+    """Whether ``service`` starts at boot: a systemd wants-link or an OpenRC runlevel entry."""
+    patterns = (
+        "etc/systemd/system/*.wants/%s.service" % service,
+        "etc/runlevels/*/%s" % service,
+    )
+    return any(glob.glob(os.path.join(root, pattern)) for pattern in patterns)
+
+
+def probe_member(config_file, data_dir, ca_file, process="etcd", user=None, group=None, service=None):
+    """One look at a host: its conf.yml, its data, the CAs it trusts, whether etcd runs, and whether
+    its user, group and enabled service are there already."""
+    try:
+        found = _probe(config_file, data_dir, ca_file, process)
+        found["user_exists"] = _exists(pwd.getpwnam, user) if user else None
+        found["group_exists"] = _exists(grp.getgrnam, group) if group else None
+        found["service_enabled"] = service_enabled(service) if service else None
+        return found
     except OSError as exc:
         raise EtcdTLSError(
             "cannot read the member's state: %s: %s" % (exc.filename or config_file, exc.strerror)

@@ -44,6 +44,15 @@ options:
     description: Name (C(comm)) of the etcd process.
     type: str
     default: etcd
+  user:
+    description: The etcd system user, to say whether it exists.
+    type: str
+  group:
+    description: The etcd system group, to say whether it exists.
+    type: str
+  service:
+    description: The etcd service, to say whether it starts at boot (systemd or OpenRC).
+    type: str
 """
 
 EXAMPLES = r"""
@@ -94,6 +103,15 @@ ansible_facts:
         running:
           description: A process named O(process) runs on the host.
           type: bool
+        user_exists:
+          description: O(user) exists; null when not asked.
+          type: bool
+        group_exists:
+          description: O(group) exists; null when not asked.
+          type: bool
+        service_enabled:
+          description: O(service) starts at boot (a systemd wants-link or an OpenRC runlevel entry); null if not asked.
+          type: bool
 """
 
 from ansible.module_utils.basic import AnsibleModule
@@ -109,12 +127,23 @@ def main():
             data_dir=dict(type="path", default="/var/lib/etcd"),
             ca_file=dict(type="path", default="/etc/etcd/pki/ca.crt"),
             process=dict(type="str", default="etcd"),
+            user=dict(type="str"),
+            group=dict(type="str"),
+            service=dict(type="str"),
         ),
         supports_check_mode=True,
     )
     params = module.params
     try:
-        probe = probe_member(params["config_file"], params["data_dir"], params["ca_file"], params["process"])
+        probe = probe_member(
+            params["config_file"],
+            params["data_dir"],
+            params["ca_file"],
+            params["process"],
+            params["user"],
+            params["group"],
+            params["service"],
+        )
     except EtcdTLSError as exc:
         module.fail_json(msg=exc.msg, **exc.details)
     module.exit_json(changed=False, ansible_facts={"etcd_probe": probe})

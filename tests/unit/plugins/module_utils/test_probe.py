@@ -86,3 +86,25 @@ def test_a_running_process_is_seen(tmp_path):
         proc.kill()
         proc.wait()
     assert result["running"] is True
+
+
+def test_user_group_and_an_enabled_service(tmp_path):
+    import grp
+    import os
+    import pwd
+
+    args = (str(tmp_path / "conf.yml"), str(tmp_path), str(tmp_path / "ca.crt"), None)
+    me, my_group = pwd.getpwuid(os.getuid()).pw_name, grp.getgrgid(os.getgid()).gr_name
+    found = probe.probe_member(*args, user=me, group=my_group)
+    assert found["user_exists"] is True and found["group_exists"] is True and found["service_enabled"] is None
+    missing = probe.probe_member(*args, user="etcdtls-no-user", group="etcdtls-no-group")
+    assert missing["user_exists"] is False and missing["group_exists"] is False
+    wants = tmp_path / "etc" / "systemd" / "system" / "multi-user.target.wants"
+    assert probe.service_enabled("etcd", root=str(tmp_path)) is False
+    wants.mkdir(parents=True)
+    (wants / "etcd.service").symlink_to("/etc/systemd/system/etcd.service")
+    assert probe.service_enabled("etcd", root=str(tmp_path)) is True
+    runlevel = tmp_path / "etc" / "runlevels" / "default"
+    runlevel.mkdir(parents=True)
+    (runlevel / "etcd2").symlink_to("/etc/init.d/etcd2")
+    assert probe.service_enabled("etcd2", root=str(tmp_path)) is True
