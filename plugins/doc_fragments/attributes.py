@@ -18,3 +18,14 @@ attributes:
     support: none
     description: Changes nothing, so there is nothing to diff.
 """
+
+    # A controller-side module with an action plugin that runs its code in-process (etcd_pki, etcd_preflight).
+    IN_PROCESS = r"""
+attributes:
+  action:
+    support: full
+    description:
+      - When the task runs on the controller (a local connection, as with C(delegate_to localhost), and no become),
+        the action plugin runs the module's code inside Ansible's own process, with the same argument spec;
+        anywhere else the module is sent as usual.
+"""

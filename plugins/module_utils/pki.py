@@ -31,6 +31,7 @@ import contextlib
 import datetime
 import os
 
+from ansible_collections.etcdtls.cluster.plugins.module_utils import pki_input
 from ansible_collections.etcdtls.cluster.plugins.module_utils.certs import (
     CertificateAuthority,
     KeySpec,
@@ -424,3 +425,56 @@ def _plan(settings, specs, result, changes, now):
         else:
             changes.write(key_path, serialize_key(new_key), KEY_MODE)
         changes.write(cert_path, serialize_cert(new_cert), CERT_MODE)
+
+
+# The options of etcd_pki: the module and its in-process action validate against this one spec.
+ARGUMENT_SPEC = dict(
+    path=dict(type="path", required=True),
+    members=dict(type="list", elements="dict", required=True),
+    clients=dict(
+        type="list",
+        elements="dict",
+        default=[],
+        options=dict(
+            name=dict(type="str", required=True),
+            common_name=dict(type="str"),
+            organization=dict(type="str"),
+        ),
+    ),
+    admin_common_name=dict(type="str", default="root"),
+    ca_common_name=dict(type="str", default="etcd-ca"),
+    key_type=dict(type="str", choices=["ecdsa", "rsa"], default="ecdsa"),
+    key_size=dict(type="int"),
+    ca_days=dict(type="int", default=3650),
+    leaf_days=dict(type="int", default=365),
+    renew_days=dict(type="int", default=30),
+    ca_passphrase=dict(type="str", no_log=True),
+    reissue=dict(type="list", elements="str", default=[]),
+    regenerate_keys=dict(type="bool", default=False),
+    require_existing_ca=dict(type="bool", default=False),
+)
+
+
+def run(params, check_mode=False, diff=False):
+    """etcd_pki on validated ``params``: the module's result, with ``warnings`` and, in diff mode, ``diff``.
+    Raises EtcdTLSError."""
+    settings = PkiSettings(
+        params["path"],
+        key_spec=KeySpec(params["key_type"], params["key_size"]),
+        ca_common_name=params["ca_common_name"],
+        ca_days=params["ca_days"],
+        leaf_days=params["leaf_days"],
+        renew_days=params["renew_days"],
+        ca_passphrase=params["ca_passphrase"],
+        admin_common_name=params["admin_common_name"],
+        reissue=params["reissue"],
+        regenerate_keys=params["regenerate_keys"],
+        require_existing_ca=params["require_existing_ca"],
+    )
+    members = pki_input.parse_members(params["members"])
+    clients = pki_input.parse_clients(params["clients"])
+    result = ensure_pki(settings, members, clients, check_mode=check_mode)
+    output = result.as_dict()
+    if diff:
+        output["diff"] = result.diff()
+    return output

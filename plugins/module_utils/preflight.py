@@ -329,3 +329,40 @@ def plan(settings, members, hosts, probes, play_hosts, play_batch):
         "controller_ca": fingerprints[0] if fingerprints else None,
         "warnings": warnings,
     }
+
+
+# The options of etcd_preflight: the module and its in-process action validate against this one spec.
+SETTINGS_SPEC = dict(
+    pki_dir=dict(type="path", required=True),
+    cluster_name=dict(type="str", required=True),
+    service_name=dict(type="str", required=True),
+    version=dict(type="str", required=True),
+    install_method=dict(type="str", required=True),
+    client_port=dict(type="int", required=True),
+    peer_port=dict(type="int", required=True),
+    heartbeat_interval=dict(type="int", required=True),
+    election_timeout=dict(type="int", required=True),
+    data_dir=dict(type="str", required=True),
+    ca_days=dict(type="int", required=True),
+    leaf_days=dict(type="int", required=True),
+    renew_days=dict(type="int", required=True),
+    clients=dict(type="list", elements="dict", default=[]),
+    extra_config=dict(type="dict", default={}),
+    allow_insecure_config=dict(type="bool", default=False),
+)
+ARGUMENT_SPEC = dict(
+    members=dict(type="list", elements="dict", required=True),
+    hosts=dict(type="dict", required=True),
+    probes=dict(type="dict", required=True),
+    play_hosts=dict(type="list", elements="str", required=True),
+    play_batch=dict(type="list", elements="str", required=True),
+    **SETTINGS_SPEC,
+)
+
+
+def run(params, check_mode=False, diff=False):
+    """etcd_preflight on validated ``params``: the plan, with its ``warnings``. Raises EtcdTLSError."""
+    settings = Settings(**dict((name, params[name]) for name in SETTINGS_SPEC))
+    return plan(
+        settings, params["members"], params["hosts"], params["probes"], params["play_hosts"], params["play_batch"]
+    )

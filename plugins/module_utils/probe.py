@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """What a host already holds of an etcd member, read without changing anything.
 
-Runs on the member (the etcd_probe module) with the standard library only: a bare host has no
+Runs on the member (the etcd_probe module) with the standard library (and Ansible's own fact
+collectors when asked for facts) only: a bare host has no
 ``cryptography`` and no YAML parser. The deploy decides from this, before anything is written,
 whether the cluster is new, whether a data dir moved, and which CA the members trust.
 """
@@ -98,6 +99,54 @@ def service_enabled(service, root="/"):
         "etc/runlevels/*/%s" % service,
     )
     return any(glob.glob(os.path.join(root, pattern)) for pattern in patterns)
+
+
+# What ansible.builtin.setup always gathers, whatever the subset (its own list).
+_MINIMAL_SUBSET = frozenset(
+    [
+        "apparmor",
+        "caps",
+        "cmdline",
+        "date_time",
+        "distribution",
+        "dns",
+        "env",
+        "fips",
+        "local",
+        "lsb",
+        "pkg_mgr",
+        "platform",
+        "python",
+        "selinux",
+        "service_mgr",
+        "ssh_pub_keys",
+        "user",
+    ]
+)
+
+
+def gather_host_facts(module, gather_subset, timeout=10):
+    """The host's facts for ``gather_subset``, exactly as ansible.builtin.setup gathers them (its collectors),
+    so that the probe and the facts cost one round trip. Nothing is gathered for an empty subset."""
+    if not gather_subset:
+        return {}
+    # Imported here: the controller imports this file for pem_fingerprints and needs no collector.
+    from ansible.module_utils.facts import ansible_collector, default_collectors
+    from ansible.module_utils.facts.collector import CollectorNotFoundError, CycleFoundInFactDeps, UnresolvedFactDep
+    from ansible.module_utils.facts.namespace import PrefixFactNamespace
+
+    try:
+        collector = ansible_collector.get_ansible_collector(
+            all_collector_classes=default_collectors.collectors,
+            namespace=PrefixFactNamespace(namespace_name="ansible", prefix="ansible_"),
+            filter_spec=[],
+            gather_subset=gather_subset,
+            gather_timeout=timeout,
+            minimal_gather_subset=_MINIMAL_SUBSET,
+        )
+    except (TypeError, CollectorNotFoundError, CycleFoundInFactDeps, UnresolvedFactDep) as exc:
+        raise EtcdTLSError("gather_subset %s: %s" % (", ".join(gather_subset), exc)) from None
+    return collector.collect(module=module)
 
 
 def probe_member(config_file, data_dir, ca_file, process="etcd", user=None, group=None, service=None):

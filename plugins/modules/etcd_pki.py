@@ -30,6 +30,8 @@ description:
     committed all or nothing, so whatever fails, the directory is left as it was.
 author:
   - etcdtls.cluster contributors (@etcdtls)
+extends_documentation_fragment:
+  - etcdtls.cluster.attributes.in_process
 requirements:
   - cryptography >= 39.0 on the host that runs the module (the controller)
 attributes:
@@ -294,72 +296,21 @@ fixed:
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.etcdtls.cluster.plugins.module_utils import certs, pki, pki_input
+from ansible_collections.etcdtls.cluster.plugins.module_utils import certs
 from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import EtcdTLSError
-
-
-def run(module):
-    params = module.params
-    key_spec = certs.KeySpec(params["key_type"], params["key_size"])
-    members = pki_input.parse_members(params["members"])
-    clients = pki_input.parse_clients(params["clients"])
-    settings = pki.PkiSettings(
-        params["path"],
-        key_spec=key_spec,
-        ca_common_name=params["ca_common_name"],
-        ca_days=params["ca_days"],
-        leaf_days=params["leaf_days"],
-        renew_days=params["renew_days"],
-        ca_passphrase=params["ca_passphrase"],
-        admin_common_name=params["admin_common_name"],
-        reissue=params["reissue"],
-        regenerate_keys=params["regenerate_keys"],
-        require_existing_ca=params["require_existing_ca"],
-    )
-    return pki.ensure_pki(settings, members, clients, check_mode=module.check_mode)
+from ansible_collections.etcdtls.cluster.plugins.module_utils.pki import ARGUMENT_SPEC, run
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            path=dict(type="path", required=True),
-            members=dict(type="list", elements="dict", required=True),
-            clients=dict(
-                type="list",
-                elements="dict",
-                default=[],
-                options=dict(
-                    name=dict(type="str", required=True),
-                    common_name=dict(type="str"),
-                    organization=dict(type="str"),
-                ),
-            ),
-            admin_common_name=dict(type="str", default="root"),
-            ca_common_name=dict(type="str", default="etcd-ca"),
-            key_type=dict(type="str", choices=["ecdsa", "rsa"], default="ecdsa"),
-            key_size=dict(type="int"),
-            ca_days=dict(type="int", default=3650),
-            leaf_days=dict(type="int", default=365),
-            renew_days=dict(type="int", default=30),
-            ca_passphrase=dict(type="str", no_log=True),
-            reissue=dict(type="list", elements="str", default=[]),
-            regenerate_keys=dict(type="bool", default=False),
-            require_existing_ca=dict(type="bool", default=False),
-        ),
-        supports_check_mode=True,
-    )
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     if not certs.HAS_CRYPTOGRAPHY:
         module.fail_json(msg=missing_required_lib("cryptography"), exception=str(certs.CRYPTOGRAPHY_IMPORT_ERROR))
     try:
-        result = run(module)
+        output = run(module.params, module.check_mode, module._diff)
     except EtcdTLSError as exc:
         module.fail_json(msg=exc.msg, **exc.details)
-    output = result.as_dict()
-    warnings = output.pop("warnings")
-    for warning in warnings:
+    for warning in output.pop("warnings"):
         module.warn(warning)
-    if module._diff:
-        output["diff"] = result.diff()
     module.exit_json(**output)
 
 

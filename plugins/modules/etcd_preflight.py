@@ -31,6 +31,7 @@ author:
   - etcdtls.cluster contributors (@etcdtls)
 extends_documentation_fragment:
   - etcdtls.cluster.attributes.read_only
+  - etcdtls.cluster.attributes.in_process
 options:
   members:
     description: The whole group's members, from the P(etcdtls.cluster.etcd_members#filter) filter.
@@ -184,44 +185,13 @@ problems:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import EtcdTLSError
-from ansible_collections.etcdtls.cluster.plugins.module_utils.preflight import Settings, plan
-
-SETTINGS = dict(
-    pki_dir=dict(type="path", required=True),
-    cluster_name=dict(type="str", required=True),
-    service_name=dict(type="str", required=True),
-    version=dict(type="str", required=True),
-    install_method=dict(type="str", required=True),
-    client_port=dict(type="int", required=True),
-    peer_port=dict(type="int", required=True),
-    heartbeat_interval=dict(type="int", required=True),
-    election_timeout=dict(type="int", required=True),
-    data_dir=dict(type="str", required=True),
-    ca_days=dict(type="int", required=True),
-    leaf_days=dict(type="int", required=True),
-    renew_days=dict(type="int", required=True),
-    clients=dict(type="list", elements="dict", default=[]),
-    extra_config=dict(type="dict", default={}),
-    allow_insecure_config=dict(type="bool", default=False),
-)
+from ansible_collections.etcdtls.cluster.plugins.module_utils.preflight import ARGUMENT_SPEC, run
 
 
 def main():
-    argument_spec = dict(
-        members=dict(type="list", elements="dict", required=True),
-        hosts=dict(type="dict", required=True),
-        probes=dict(type="dict", required=True),
-        play_hosts=dict(type="list", elements="str", required=True),
-        play_batch=dict(type="list", elements="str", required=True),
-    )
-    argument_spec.update(SETTINGS)
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    params = module.params
-    settings = Settings(**dict((name, params[name]) for name in SETTINGS))
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     try:
-        result = plan(
-            settings, params["members"], params["hosts"], params["probes"], params["play_hosts"], params["play_batch"]
-        )
+        result = run(module.params)
     except EtcdTLSError as exc:
         module.fail_json(msg=exc.msg, **exc.details)
     for warning in result.pop("warnings"):

@@ -19,6 +19,8 @@ description:
   - Needs only Python's standard library on the host.
   - Returns the result as the fact C(etcd_probe), so that C(delegate_facts) can file it under a host that is
     probed from another (a member outside C(--limit)).
+  - With O(gather_subset), also gathers the host's facts in the same call, with Ansible's own collectors as
+    M(ansible.builtin.setup) does, so a play with C(gather_facts: false) pays one round trip per host for both.
 author:
   - etcdtls.cluster contributors (@etcdtls)
 extends_documentation_fragment:
@@ -53,6 +55,13 @@ options:
   service:
     description: The etcd service, to say whether it starts at boot (systemd or OpenRC).
     type: str
+  gather_subset:
+    description:
+      - Also gather these subsets of the host's facts, as the option of the same name of M(ansible.builtin.setup)
+        (V(min), V(network)...). Empty gathers nothing more.
+    type: list
+    elements: str
+    default: []
 """
 
 EXAMPLES = r"""
@@ -61,6 +70,9 @@ EXAMPLES = r"""
     config_file: /etc/etcd/conf.yml
     data_dir: /var/lib/etcd
 
+- name: Read the member and gather its minimal and network facts in one round trip
+  etcdtls.cluster.etcd_probe:
+    gather_subset: [min, network]
 - name: Show whether etcd1 already belongs to a cluster
   ansible.builtin.debug:
     msg: "{{ hostvars['etcd1'].ansible_facts.etcd_probe.has_data }}"
@@ -68,7 +80,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 ansible_facts:
-  description: The probe, as the fact C(etcd_probe).
+  description: The probe, as the fact C(etcd_probe), and the facts of O(gather_subset) when asked.
   returned: always
   type: dict
   contains:
@@ -117,7 +129,7 @@ ansible_facts:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import EtcdTLSError
-from ansible_collections.etcdtls.cluster.plugins.module_utils.probe import probe_member
+from ansible_collections.etcdtls.cluster.plugins.module_utils.probe import gather_host_facts, probe_member
 
 
 def main():
@@ -130,6 +142,7 @@ def main():
             user=dict(type="str"),
             group=dict(type="str"),
             service=dict(type="str"),
+            gather_subset=dict(type="list", elements="str", default=[]),
         ),
         supports_check_mode=True,
     )
@@ -144,9 +157,11 @@ def main():
             params["group"],
             params["service"],
         )
+        facts = gather_host_facts(module, params["gather_subset"])
     except EtcdTLSError as exc:
         module.fail_json(msg=exc.msg, **exc.details)
-    module.exit_json(changed=False, ansible_facts={"etcd_probe": probe})
+    facts["etcd_probe"] = probe
+    module.exit_json(changed=False, ansible_facts=facts)
 
 
 if __name__ == "__main__":

@@ -14,20 +14,6 @@ import pytest
 
 from ansible_collections.etcdtls.cluster.plugins.modules import etcd_pki
 
-try:  # ansible-core 2.19 and later
-    from ansible.module_utils.testing import patch_module_args
-except ImportError:  # ansible-core 2.16 to 2.18: the module reads its arguments from _ANSIBLE_ARGS
-    import contextlib
-    from unittest import mock
-
-    from ansible.module_utils import basic
-
-    @contextlib.contextmanager
-    def patch_module_args(args):
-        with mock.patch.object(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode()):
-            yield
-
-
 MEMBERS = [
     {"name": "etcd1", "ips": ["10.0.0.1"]},
     {"name": "etcd2", "ips": ["10.0.0.2"]},
@@ -35,15 +21,12 @@ MEMBERS = [
 ]
 
 
-def call(capsys, **args):
-    with patch_module_args(args), pytest.raises(SystemExit) as exit_info:
-        etcd_pki.main()
-    out = json.loads(capsys.readouterr().out)
-    out["_rc"] = exit_info.value.code
-    return out
+@pytest.fixture
+def call(run_module):
+    return lambda _capsys, **args: run_module(etcd_pki, **args)
 
 
-def test_create_then_idempotent(tmp_path, capsys):
+def test_create_then_idempotent(tmp_path, call, capsys):
     path = str(tmp_path / "pki")
     first = call(capsys, path=path, members=MEMBERS, clients=[{"name": "apisix"}])
     assert first["_rc"] == 0 and first["changed"] is True
@@ -61,7 +44,7 @@ def test_create_then_idempotent(tmp_path, capsys):
     assert second["changed"] is False and second["issued"] == []
 
 
-def test_check_and_diff_mode(tmp_path, capsys):
+def test_check_and_diff_mode(tmp_path, call, capsys):
     path = str(tmp_path / "pki")
     result = call(capsys, path=path, members=MEMBERS, _ansible_check_mode=True, _ansible_diff=True)
     assert result["changed"] is True
@@ -70,7 +53,7 @@ def test_check_and_diff_mode(tmp_path, capsys):
     assert "members/etcd2/peer: issued, valid until" in result["diff"]["after"]
 
 
-def test_passphrase_is_not_logged(tmp_path, capsys):
+def test_passphrase_is_not_logged(tmp_path, call, capsys):
     path = str(tmp_path / "pki")
     result = call(capsys, path=path, members=MEMBERS, ca_passphrase="hunter2-passphrase")
     assert "hunter2-passphrase" not in json.dumps(result)
@@ -94,7 +77,7 @@ def test_passphrase_is_not_logged(tmp_path, capsys):
         ([{"name": "e1", "ips": ["10.0.0"]}], "member e1: etcd_address: '10.0.0' is not an IP address"),
     ],
 )
-def test_bad_input_fails_before_writing(tmp_path, capsys, members, message):
+def test_bad_input_fails_before_writing(tmp_path, call, capsys, members, message):
     path = str(tmp_path / "pki")
     result = call(capsys, path=path, members=members)
     assert result["_rc"] == 1 and result["failed"] is True
@@ -102,17 +85,17 @@ def test_bad_input_fails_before_writing(tmp_path, capsys, members, message):
     assert not os.path.exists(path)
 
 
-def test_bad_key_size_fails(tmp_path, capsys):
+def test_bad_key_size_fails(tmp_path, call, capsys):
     result = call(capsys, path=str(tmp_path), members=MEMBERS, key_type="rsa", key_size=1024)
     assert result["failed"] and "key_size 1024 is not supported for key_type rsa" in result["msg"]
 
 
-def test_unknown_key_type_rejected_by_argument_spec(tmp_path, capsys):
+def test_unknown_key_type_rejected_by_argument_spec(tmp_path, call, capsys):
     result = call(capsys, path=str(tmp_path), members=MEMBERS, key_type="dsa")
     assert result["failed"] and "key_type" in result["msg"]
 
 
-def test_ca_expiry_warning(tmp_path, capsys, monkeypatch):
+def test_ca_expiry_warning(tmp_path, call, capsys, monkeypatch):
     warned = []
     monkeypatch.setattr(etcd_pki.AnsibleModule, "warn", lambda self, msg: warned.append(msg))
     path = str(tmp_path / "pki")
