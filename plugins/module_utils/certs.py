@@ -13,6 +13,7 @@ import ipaddress
 
 from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import EtcdTLSError
 from ansible_collections.etcdtls.cluster.plugins.module_utils.pki_input import ADMIN_CLIENT
+from ansible_collections.etcdtls.cluster.plugins.module_utils.probe import fingerprint
 
 try:
     from cryptography import x509
@@ -127,6 +128,11 @@ def serialize_key(key, passphrase=None):
 
 def serialize_cert(cert):
     return cert.public_bytes(serialization.Encoding.PEM)
+
+
+def cert_fingerprint(cert):
+    """SHA-256 of the DER form, as the probe reports the CAs a member trusts (``AB:CD:...``)."""
+    return fingerprint(cert.public_bytes(serialization.Encoding.DER))
 
 
 class CertSpec:

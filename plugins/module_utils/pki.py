@@ -29,6 +29,7 @@ __metaclass__ = type
 
 import contextlib
 import datetime
+import json
 import os
 
 from ansible_collections.etcdtls.cluster.plugins.module_utils import pki_input
@@ -36,6 +37,7 @@ from ansible_collections.etcdtls.cluster.plugins.module_utils.certs import (
     CertificateAuthority,
     KeySpec,
     build_specs,
+    cert_fingerprint,
     cert_sans,
     cert_usages,
     describe_key,
@@ -96,6 +98,10 @@ class _Changes:
     def write(self, path, data, mode):
         self.files.append((path, data, mode))
 
+    def remove(self, path):
+        """Remove ``path`` at commit (after every write), put back if the commit fails."""
+        self.files.append((path, None, None))
+
     def mode(self, path, mode):
         actual = mode_of(path)
         if actual is not None and actual != mode:
@@ -116,7 +122,11 @@ class _Changes:
             for path, data, mode in self.files:
                 previous.append((path, read_bytes(path), mode_of(path)))
                 try:
-                    atomic_write(path, data, mode)
+                    if data is None:
+                        if os.path.lexists(path):
+                            os.unlink(path)
+                    else:
+                        atomic_write(path, data, mode)
                 except OSError as exc:
                     raise EtcdTLSError("cannot write %s: %s" % (path, exc.strerror)) from None
             for path, mode in self.modes:
@@ -155,6 +165,7 @@ class PkiSettings:
         reissue=(),
         regenerate_keys=False,
         require_existing_ca=False,
+        ca_rotation=None,
     ):
         if not path or not os.path.isabs(path):
             raise EtcdTLSError("path %r must be an absolute directory on the controller" % (path,))
@@ -173,6 +184,8 @@ class PkiSettings:
         self.regenerate_keys = regenerate_keys
         # Members already trust a CA: a new one must never be made as a side effect.
         self.require_existing_ca = require_existing_ca
+        # A step of the CA rotation (trust, issue, drop, finish), or None to keep the current phase.
+        self.ca_rotation = ca_rotation
 
     def file(self, relative):
         return os.path.join(self.path, relative)
@@ -225,13 +238,13 @@ def leaf_problem(spec, cert, key, ca, settings, now):
     return None
 
 
-def layout(settings, specs):
+def layout(settings, specs, trust_file="ca.crt"):
     """Where every file of the PKI lives: the one place that knows it, for every consumer.
 
     ``{"ca": {"cert"}, "members": {name: {"server": {"cert", "key"}, "peer": {...}}},
     "clients": {name: {"cert", "key"}}}``; ``admin`` is among the clients.
     """
-    found = {"ca": {"cert": settings.file("ca.crt")}, "members": {}, "clients": {}}
+    found = {"ca": {"cert": settings.file(trust_file)}, "members": {}, "clients": {}}
     for spec in specs:
         pair = {"cert": settings.file(spec.cert_file), "key": settings.file(spec.key_file)}
         parts = spec.id.split("/")
@@ -251,6 +264,7 @@ class PkiResult:
         self.issued = []
         self.fixed = []
         self.warnings = []
+        self.ca_rotation = {"phase": 0}
 
     def as_dict(self):
         return {
@@ -261,6 +275,7 @@ class PkiResult:
             "issued": self.issued,
             "fixed": self.fixed,
             "warnings": self.warnings,
+            "ca_rotation": self.ca_rotation,
         }
 
     def diff(self):
@@ -374,16 +389,18 @@ def ensure_pki(settings, members, clients, check_mode=False, now=None):
     specs = build_specs(members, clients, settings.admin_common_name)
     check_reissue(settings.reissue, specs)
     result = PkiResult()
-    result.layout = layout(settings, specs)
     changes = _Changes(result)
     for directory in _directories(settings, specs):
         changes.directory(directory)
     try:
-        _plan(settings, specs, result, changes, now)
+        phase = _plan(settings, specs, result, changes, now)
     except (ValueError, TypeError) as exc:
         raise EtcdTLSError(
             "cannot build the certificates in %s: %s; nothing was written" % (settings.path, exc)
         ) from None
+    # Members and clients trust the bundle (old and new CA) from the first phase of a CA rotation to
+    # the second; the CA certificate alone otherwise.
+    result.layout = layout(settings, specs, BUNDLE if phase in (1, 2) else "ca.crt")
     if not check_mode:
         changes.commit()
     return result
@@ -393,6 +410,15 @@ def _plan(settings, specs, result, changes, now):
     ca, new_ca_key = _load_ca(settings, result, changes, now)
     changes.mode(settings.file("ca.key"), KEY_MODE)
     changes.mode(settings.file("ca.crt"), CERT_MODE)
+    phase, issuing = _rotate_ca(settings, result, changes, ca, now)
+    if issuing is not ca:
+        ca = issuing
+        result.ca.update(
+            subject=ca.cert.subject.rfc4514_string(),
+            serial="%x" % ca.cert.serial_number,
+            not_after=iso_time(ca.not_after),
+            key=describe_key(ca.key),
+        )
     for spec in specs:
         cert_path, key_path = settings.file(spec.cert_file), settings.file(spec.key_file)
         cert_data, key_data = read_bytes(cert_path), read_bytes(key_path)
@@ -425,6 +451,121 @@ def _plan(settings, specs, result, changes, now):
         else:
             changes.write(key_path, serialize_key(new_key), KEY_MODE)
         changes.write(cert_path, serialize_cert(new_cert), CERT_MODE)
+    return phase
+
+
+# --------------------------------------------------------------------------- CA rotation
+# Phases on disk, recorded in ROTATION_FILE:
+#   0  ca.crt|key issue and are trusted (no rotation).
+#   1  "trust": ca-next.crt|key made; members and clients trust BUNDLE = ca.crt + ca-next.crt; ca.crt still issues.
+#   2  "issue": ca-next became ca.crt|key and the old one ca-previous.crt|key; BUNDLE (the same bytes:
+#      old + new) is still trusted; every leaf is re-issued from the new CA.
+#   3  "drop": only ca.crt is trusted; ca-previous stays until "finish".
+#   0  "finish": ca-previous.crt|key retired under retired/<its serial>/.
+# Each step is accepted in its own phase again (a resumed run) and from the phase before it, never
+# otherwise, so no step can be skipped: a member must trust a CA before any certificate from it is used.
+ROTATION_FILE = "ca-rotation.json"
+BUNDLE = "ca-bundle.crt"
+ROTATION_STEPS = {"trust": 1, "issue": 2, "drop": 3, "finish": 0}
+_PHASE_NAMES = {0: "none", 1: "trust", 2: "issue", 3: "drop"}
+
+
+def _read_phase(settings):
+    data = read_bytes(settings.file(ROTATION_FILE))
+    if data is None:
+        return 0
+    try:
+        phase = json.loads(data.decode("utf-8"))["phase"]
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        phase = None
+    if phase not in _PHASE_NAMES:
+        raise EtcdTLSError(
+            "%s is not a CA rotation state this collection wrote; restore it from your backup"
+            % settings.file(ROTATION_FILE)
+        )
+    return phase
+
+
+def _load_pair(settings, name):
+    cert_path, key_path = settings.file(name + ".crt"), settings.file(name + ".key")
+    cert_data, key_data = read_bytes(cert_path), read_bytes(key_path)
+    if cert_data is None or key_data is None:
+        raise EtcdTLSError(
+            "the CA rotation state %s needs %s and %s, and one is missing: restore them from your backup"
+            % (settings.file(ROTATION_FILE), cert_path, key_path)
+        )
+    return CertificateAuthority(load_cert(cert_data, cert_path), load_key(key_data, key_path, settings.ca_passphrase))
+
+
+def _rotate_ca(settings, result, changes, ca, now):
+    """Take the requested rotation step; the phase reached and the CA that issues from now on."""
+    phase = _read_phase(settings)
+    step = settings.ca_rotation
+    wanted = phase if step is None else ROTATION_STEPS[step]
+    if wanted not in (phase, (phase + 1) % 4):
+        raise EtcdTLSError(
+            "ca_rotation=%s cannot follow phase %d (%s) of the CA rotation recorded in %s: the steps are trust, "
+            "issue, drop, finish, in that order; run the step that follows, or the same one again"
+            % (step, phase, _PHASE_NAMES[phase], settings.file(ROTATION_FILE))
+        )
+    state_path = settings.file(ROTATION_FILE)
+    if wanted != phase:
+        result.changed = True
+        result.issued.append({"id": "ca-rotation", "reason": "phase %d (%s)" % (wanted, step), "not_after": None})
+        if wanted:
+            changes.write(state_path, json.dumps({"phase": wanted}).encode("utf-8"), CERT_MODE)
+        else:
+            changes.remove(state_path)
+    old_ca = ca
+    if wanted == 1 and phase == 0:
+        subject = "%s %s" % (settings.ca_common_name, now.strftime("%Y%m%dT%H%M%SZ"))
+        new_ca = CertificateAuthority.create(subject, settings.key_spec, settings.ca_days, now)
+        changes.write(settings.file("ca-next.key"), serialize_key(new_ca.key, settings.ca_passphrase), KEY_MODE)
+        changes.write(settings.file("ca-next.crt"), serialize_cert(new_ca.cert), CERT_MODE)
+        changes.write(settings.file(BUNDLE), serialize_cert(ca.cert) + serialize_cert(new_ca.cert), CERT_MODE)
+        result.issued.append({"id": "ca-next", "reason": "CA rotation", "not_after": iso_time(new_ca.not_after)})
+    elif wanted == 1:
+        new_ca = _load_pair(settings, "ca-next")
+    elif wanted == 2 and phase == 1:
+        new_ca = _load_pair(settings, "ca-next")
+        # The new CA issues from now on; the old one is kept as ca-previous until "finish".
+        for name, data, mode in (
+            ("ca-previous.key", read_bytes(settings.file("ca.key")), KEY_MODE),
+            ("ca-previous.crt", read_bytes(settings.file("ca.crt")), CERT_MODE),
+            ("ca.key", read_bytes(settings.file("ca-next.key")), KEY_MODE),
+            ("ca.crt", read_bytes(settings.file("ca-next.crt")), CERT_MODE),
+        ):
+            changes.write(settings.file(name), data, mode)
+        changes.remove(settings.file("ca-next.key"))
+        changes.remove(settings.file("ca-next.crt"))
+        ca, old_ca = new_ca, ca
+    elif wanted in (2, 3):
+        old_ca = _load_pair(settings, "ca-previous")
+        if wanted == 3 and phase == 2:
+            changes.remove(settings.file(BUNDLE))
+    elif wanted == 0 and phase == 3:
+        old_ca = _load_pair(settings, "ca-previous")
+        retired = os.path.join("retired", "%x" % old_ca.cert.serial_number)
+        changes.directory(settings.file("retired"))
+        changes.directory(settings.file(retired))
+        for name, mode in (("ca-previous.key", KEY_MODE), ("ca-previous.crt", CERT_MODE)):
+            changes.write(
+                settings.file(os.path.join(retired, name.replace("ca-previous", "ca"))),
+                read_bytes(settings.file(name)),
+                mode,
+            )
+            changes.remove(settings.file(name))
+    if wanted:
+        other = new_ca if wanted == 1 else old_ca
+        result.ca_rotation = {
+            "phase": wanted,
+            "step": _PHASE_NAMES[wanted],
+            "issuing": cert_fingerprint(ca.cert),
+            "trusted": [cert_fingerprint(c.cert) for c in ((ca, other) if wanted == 1 else (other, ca))][
+                (1 if wanted == 3 else 0) :
+            ],
+        }
+    return wanted, ca
 
 
 # The options of etcd_pki: the module and its in-process action validate against this one spec.
@@ -452,6 +593,7 @@ ARGUMENT_SPEC = dict(
     reissue=dict(type="list", elements="str", default=[]),
     regenerate_keys=dict(type="bool", default=False),
     require_existing_ca=dict(type="bool", default=False),
+    ca_rotation=dict(type="str", choices=sorted(ROTATION_STEPS)),
 )
 
 
@@ -470,6 +612,7 @@ def run(params, check_mode=False, diff=False):
         reissue=params["reissue"],
         regenerate_keys=params["regenerate_keys"],
         require_existing_ca=params["require_existing_ca"],
+        ca_rotation=params["ca_rotation"],
     )
     members = pki_input.parse_members(params["members"])
     clients = pki_input.parse_clients(params["clients"])

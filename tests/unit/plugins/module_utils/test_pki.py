@@ -647,3 +647,111 @@ def test_the_layout_names_every_file_that_exists(tmp_path):
     paths += [p for m in built.layout["members"].values() for kind in m.values() for p in kind.values()]
     paths += [p for c in built.layout["clients"].values() for p in c.values()]
     assert all(os.path.isfile(p) for p in paths) and len(paths) == 1 + 3 * 4 + 3 * 2
+
+
+# ------------------------------------------------------------------ CA rotation
+
+
+def verifies(ca_file, cert_file):
+    return (
+        subprocess.run([OPENSSL, "verify", "-CAfile", str(ca_file), str(cert_file)], capture_output=True).returncode
+        == 0
+    )
+
+
+def test_ca_rotation_phases(first_run):
+    path, first = first_run
+    old_ca = (path / "ca.crt").read_bytes()
+    leaf = path / "members" / "x-k3s-m-1" / "peer.crt"
+    old_leaf = leaf.read_bytes()
+
+    trust = run(path, ca_rotation="trust")
+    assert trust.changed and trust.ca_rotation["phase"] == 1
+    assert trust.layout["ca"]["cert"] == str(path / "ca-bundle.crt")
+    bundle = (path / "ca-bundle.crt").read_bytes()
+    assert bundle == old_ca + (path / "ca-next.crt").read_bytes()
+    # Phase 1 issues nothing from the new CA yet: the leaves are untouched, and the old CA still issues.
+    assert leaf.read_bytes() == old_leaf and (path / "ca.crt").read_bytes() == old_ca
+    assert [i["id"] for i in trust.issued] == ["ca-rotation", "ca-next"]
+    assert cn(load_cert(path / "ca-next.crt")).startswith("etcd-ca 2026")
+    assert stat.S_IMODE(os.stat(path / "ca-next.key").st_mode) == 0o600
+    # A resumed run of the same step changes nothing.
+    again = run(path, ca_rotation="trust")
+    assert not again.changed and (path / "ca-bundle.crt").read_bytes() == bundle
+    # Without a step, the phase and the bundle are kept (a deploy in the middle of a rotation).
+    assert run(path).layout["ca"]["cert"] == str(path / "ca-bundle.crt")
+
+    new_ca = (path / "ca-next.crt").read_bytes()
+    issue = run(path, ca_rotation="issue")
+    assert issue.ca_rotation["phase"] == 2 and issue.ca_rotation["trusted"] == trust.ca_rotation["trusted"]
+    assert (path / "ca.crt").read_bytes() == new_ca and (path / "ca-previous.crt").read_bytes() == old_ca
+    assert not (path / "ca-next.crt").exists() and not (path / "ca-next.key").exists()
+    # The bundle is byte for byte the one the members restarted with: no restart in phase 2.
+    assert (path / "ca-bundle.crt").read_bytes() == bundle
+    assert issue.ca["serial"] == "%x" % load_cert(path / "ca.crt").serial_number
+    reasons = dict((i["id"], i["reason"]) for i in issue.issued)
+    assert all(reasons[c["id"]] == "not issued by the current CA" for c in first.certificates)
+    for item in issue.certificates:
+        assert verifies(path / "ca.crt", item["path"]) and not verifies(path / "ca-previous.crt", item["path"])
+        assert verifies(path / "ca-bundle.crt", item["path"])
+    # Old leaves still verify against the bundle (members not yet rotated keep talking).
+    old_leaf_file = path / "old-leaf.crt"
+    old_leaf_file.write_bytes(old_leaf)
+    assert verifies(path / "ca-bundle.crt", old_leaf_file) and not verifies(path / "ca.crt", old_leaf_file)
+    assert not run(path, ca_rotation="issue").changed
+
+    drop = run(path, ca_rotation="drop")
+    assert drop.ca_rotation == {
+        "phase": 3,
+        "step": "drop",
+        "issuing": issue.ca_rotation["issuing"],
+        "trusted": [issue.ca_rotation["issuing"]],
+    }
+    assert drop.layout["ca"]["cert"] == str(path / "ca.crt") and not (path / "ca-bundle.crt").exists()
+    assert not drop.issued[1:]
+
+    finish = run(path, ca_rotation="finish")
+    assert finish.ca_rotation == {"phase": 0}
+    retired = path / "retired" / ("%x" % load_cert(old_ca_file(path, old_ca)).serial_number)
+    assert (retired / "ca.crt").read_bytes() == old_ca and stat.S_IMODE(os.stat(retired / "ca.key").st_mode) == 0o600
+    assert sorted(p.name for p in path.iterdir() if p.name.startswith("ca")) == ["ca.crt", "ca.key"]
+    assert not run(path).changed and not run(path, ca_rotation="finish").changed
+
+
+def old_ca_file(path, data):
+    target = path / "old-ca.crt"
+    target.write_bytes(data)
+    return target
+
+
+@pytest.mark.parametrize(
+    "done, step",
+    [([], "issue"), ([], "drop"), (["trust"], "drop"), (["trust", "issue"], "trust"), (["trust"], "finish")],
+)
+def test_ca_rotation_refuses_a_skipped_step(built, done, step):
+    for earlier in done:
+        run(built, ca_rotation=earlier)
+    before = files_state(built)
+    with pytest.raises(EtcdTLSError, match="ca_rotation=%s cannot follow phase %d" % (step, len(done))):
+        run(built, ca_rotation=step)
+    assert files_state(built) == before
+
+
+def test_ca_rotation_check_mode_writes_nothing(built):
+    before = files_state(built)
+    result = run(built, ca_rotation="trust", check_mode=True)
+    assert result.changed and result.ca_rotation["phase"] == 1
+    assert files_state(built) == before
+
+
+def test_ca_rotation_with_a_missing_file_names_it(built):
+    run(built, ca_rotation="trust")
+    os.unlink(str(built / "ca-next.key"))
+    with pytest.raises(EtcdTLSError, match=r"ca-next\.key"):
+        run(built, ca_rotation="issue")
+
+
+def test_ca_rotation_state_not_ours(built):
+    (built / "ca-rotation.json").write_text('{"phase": 7}')
+    with pytest.raises(EtcdTLSError, match="not a CA rotation state"):
+        run(built)
