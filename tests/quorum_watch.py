@@ -22,17 +22,22 @@ def main():
     parser.add_argument("--report", required=True)
     parser.add_argument("--etcdctl", required=True)
     parser.add_argument("--pki", required=True)
+    # A named client's exported bundle instead (DIR/ca.crt, DIR/NAME.crt, DIR/NAME.key), read afresh by
+    # every etcdctl call, as a client that follows its owner's files during a CA rotation.
+    parser.add_argument("--client")
     parser.add_argument("--max-seconds", type=float, default=300)
     parser.add_argument("endpoints", nargs="+")
     args = parser.parse_args()
+    if args.client:
+        cert, key = (os.path.join(args.pki, args.client + ext) for ext in (".crt", ".key"))
+    else:
+        cert, key = (os.path.join(args.pki, "clients", "admin" + ext) for ext in (".crt", ".key"))
     base = [
         args.etcdctl,
         "--endpoints=" + ",".join(args.endpoints),
         "--cacert=" + os.path.join(args.pki, "ca.crt"),
-        "--cert=" + os.path.join(args.pki, "clients", "admin.crt"),
-        "--key=" + os.path.join(args.pki, "clients", "admin.key"),
-        "--dial-timeout=2s",
-        "--command-timeout=3s",
+        "--cert=" + cert,
+        "--key=" + key,
     ]
     started = time.monotonic()
     writes, failures, seq = 0, [], 0
