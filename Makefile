@@ -2,7 +2,7 @@
 #   make test   the whole suite: lint, unit tests, collection build, ansible-test sanity, molecule
 #   make demo   a local 3-member TLS etcd cluster in podman containers, deployed by site.yml
 #   make demo-destroy   remove the demo containers
-#   make bench  the PKI and deploy benchmarks
+#   make bench  the PKI, deploy and rotation benchmarks
 #   make compat the tests and sanity on the older ansible-core releases the collection supports
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -73,6 +73,7 @@ demo-destroy: bootstrap
 bench: bootstrap-podman
 	python benchmarks/pki_bench.py
 	python benchmarks/deploy_bench.py
+	python benchmarks/rotate_bench.py
 
 clean:
 	rm -rf build .venv-core-*

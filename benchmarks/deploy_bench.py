@@ -43,11 +43,11 @@ def env(json_output, control_dir=None):
     return environment
 
 
-def playbook(inventory, path, json_output=False):
+def playbook(inventory, path, json_output=False, args=()):
     control_dir = inventory.rstrip("/") + "-cp"
     start = time.perf_counter()
     proc = subprocess.run(
-        [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", inventory, path],
+        [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", inventory, path, *args],
         cwd=ROOT,
         env=env(json_output, control_dir),
         capture_output=True,
