@@ -141,6 +141,21 @@ options:
         CA that would cut every member off.
     type: bool
     default: false
+  ca_rotation:
+    description:
+      - A step of the rotation to a new CA, each complete on every member before the next is asked for (the
+        P(etcdtls.cluster.etcd#role) role's C(rotate_ca) entry point sequences them). The phase reached is kept in
+        C(ca-rotation.json) in O(path); a step is accepted after the one before it, or again in its own phase (a
+        resumed run), never otherwise.
+      - V(trust) makes a new CA (C(ca-next.crt|key)) and the trust bundle C(ca-bundle.crt) (old and new CA);
+        the old CA still issues.
+      - V(issue) makes the new CA the issuer (C(ca.crt|key); the old one is kept as C(ca-previous.crt|key)) and
+        re-issues every leaf from it; the bundle stays the same bytes.
+      - V(drop) trusts the new CA alone (the trusted CA file (C(layout.ca.cert)) is C(ca.crt) again).
+      - V(finish) retires the old CA to C(retired/<serial>/).
+      - Omitted, the current phase is kept, and C(layout.ca.cert) is the bundle while both CAs are trusted.
+    type: str
+    choices: [trust, issue, drop, finish]
 seealso:
   - name: etcd transport security model
     description: What etcd expects of server, peer and client certificates.
@@ -191,7 +206,8 @@ layout:
   type: dict
   contains:
     ca:
-      description: C(cert), the CA certificate.
+      description: C(cert), the CA file members and clients trust (the bundle of both CAs during phases 1 and 2 of
+        a CA rotation).
       type: dict
     members:
       description: Per member name, C(server) and C(peer), each with C(cert) and C(key).
@@ -287,6 +303,24 @@ issued:
   type: list
   elements: dict
   sample: [{"id": "members/etcd1/server", "reason": "SANs differ: +IP:10.0.0.5", "not_after": "2027-11-23T18:50:00Z"}]
+ca_rotation:
+  description: The phase of the CA rotation.
+  returned: success
+  type: dict
+  contains:
+    phase:
+      description: 0 (none), 1 (trust), 2 (issue) or 3 (drop).
+      type: int
+    step:
+      description: The name of the phase. Absent in phase 0.
+      type: str
+    issuing:
+      description: SHA-256 fingerprint of the CA that issues. Absent in phase 0.
+      type: str
+    trusted:
+      description: SHA-256 fingerprints of the CAs to trust. Absent in phase 0.
+      type: list
+      elements: str
 fixed:
   description: Files and directories whose mode was corrected, or directories created.
   returned: success

@@ -20,7 +20,7 @@ description:
   - Returns the result as the fact C(etcd_probe), so that C(delegate_facts) can file it under a host that is
     probed from another (a member outside C(--limit)).
   - With O(gather_subset), also gathers the host's facts in the same call, with Ansible's own collectors as
-    M(ansible.builtin.setup) does, so a play with C(gather_facts: false) pays one round trip per host for both.
+    M(ansible.builtin.setup) does, so a play without fact gathering pays one round trip per host for both.
 author:
   - etcdtls.cluster contributors (@etcdtls)
 extends_documentation_fragment:
