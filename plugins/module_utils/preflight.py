@@ -35,7 +35,21 @@ OWNED_KEYS = {
     "initial-cluster": "the members of the inventory group",
     "initial-cluster-state": "the role (new for a new cluster)",
     "initial-cluster-token": "etcd_cluster_name",
+    "tls-min-version": "etcd_tls_min_version",
+    "cipher-suites": "etcd_tls_cipher_suites",
 }
+TLS_VERSIONS = ("TLS1.2", "TLS1.3")
+# TLS 1.2 suites with ECDHE key exchange and AEAD encryption, by Go's names (etcd's).
+AEAD_SUITES = (
+    "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+    "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+    "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+    "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+    "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305",
+    "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305",
+    "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+    "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+)
 URL_KEYS = ("listen-client-urls", "advertise-client-urls", "listen-peer-urls", "initial-advertise-peer-urls")
 SECURITY_KEYS = ("client-transport-security", "peer-transport-security")
 SECURITY_FILES = ("cert-file", "key-file", "trusted-ca-file")
@@ -69,6 +83,38 @@ def check_version(version):
         raise EtcdTLSError(
             "etcd_version %r is not a release this collection installs: give a full X.Y.Z release of etcd %s "
             "(for instance 3.5.17), not a minor (3.5), 'latest' or a path" % (version, ", ".join(SUPPORTED_MINORS))
+        )
+
+
+def has_tls_min_version(version):
+    """etcd knows tls-min-version from 3.4.25 and 3.5.8 on."""
+    match = _VERSION.match(str(version))
+    if not match:
+        return False
+    release = tuple(int(part) for part in match.groups())
+    return (3, 4, 25) <= release < (3, 5, 0) or release >= (3, 5, 8)
+
+
+def check_tls(min_version, cipher_suites, version, allow_insecure):
+    if min_version not in TLS_VERSIONS:
+        raise EtcdTLSError("etcd_tls_min_version %r: use TLS1.2 or TLS1.3" % (min_version,))
+    if min_version == "TLS1.3" and not has_tls_min_version(version):
+        raise EtcdTLSError(
+            "etcd_tls_min_version TLS1.3 needs etcd 3.4.25+, 3.5.8+ or 3.6 (tls-min-version), and etcd_version is "
+            "%s, which would silently ignore it: raise etcd_version or keep TLS1.2" % (version,)
+        )
+    if min_version == "TLS1.3":
+        return
+    if not cipher_suites:
+        raise EtcdTLSError(
+            "etcd_tls_cipher_suites is empty: with TLS1.2 the members would accept Go's defaults (CBC and TLS "
+            "1.0/1.1 included); list ECDHE AEAD suites, or set etcd_tls_min_version: TLS1.3"
+        )
+    weak = [suite for suite in cipher_suites if suite not in AEAD_SUITES]
+    if weak and not allow_insecure:
+        raise EtcdTLSError(
+            "etcd_tls_cipher_suites lists %s, which is not an ECDHE suite with AEAD encryption (%s): remove it; if "
+            "you really want it, set %s: true" % (", ".join(weak), ", ".join(AEAD_SUITES[:4]), INSECURE_OPT_IN)
         )
 
 
@@ -140,6 +186,9 @@ def weakening(extra_config):
         for name in SECURITY_FILES:
             if name in value and not value[name]:
                 found.append("%s.%s is empty" % (section, name))
+    for key, what in (("enable-pprof", "serves Go's profiler"), ("enable-v2", "serves the v2 API")):
+        if extra_config.get(key) is True:
+            found.append("%s true %s on the client port" % (key, what))
     return found
 
 
@@ -301,6 +350,14 @@ def plan(settings, members, hosts, probes, play_hosts, play_batch):
         {"ca_days": "etcd_pki_ca_days", "leaf_days": "etcd_pki_leaf_days", "renew_days": "etcd_pki_renew_days"},
     )
     _collect(problems, check_extra_config, settings.extra_config, settings.allow_insecure_config)
+    _collect(
+        problems,
+        check_tls,
+        settings.tls_min_version,
+        settings.tls_cipher_suites,
+        settings.version,
+        settings.allow_insecure_config,
+    )
     _collect(problems, pki_input.parse_members, members)
     _collect(problems, pki_input.parse_clients, settings.clients)
     for host in play_batch:
@@ -349,6 +406,8 @@ SETTINGS_SPEC = dict(
     clients=dict(type="list", elements="dict", default=[]),
     extra_config=dict(type="dict", default={}),
     allow_insecure_config=dict(type="bool", default=False),
+    tls_min_version=dict(type="str", required=True),
+    tls_cipher_suites=dict(type="list", elements="str", required=True),
 )
 ARGUMENT_SPEC = dict(
     members=dict(type="list", elements="dict", required=True),

@@ -124,6 +124,15 @@ options:
     description: C(etcd_allow_insecure_config).
     type: bool
     default: false
+  tls_min_version:
+    description: C(etcd_tls_min_version); V(TLS1.3) is refused for a O(version) without C(tls-min-version).
+    type: str
+    required: true
+  tls_cipher_suites:
+    description: C(etcd_tls_cipher_suites); only ECDHE suites with AEAD encryption unless O(allow_insecure_config).
+    type: list
+    elements: str
+    required: true
 """
 
 EXAMPLES = r"""

@@ -4,6 +4,8 @@
 """The etcd role's templates, rendered by Ansible for the cases the containers here cannot run:
 etcd 3.4 and 3.6, arm and arm64, OpenRC and systemd."""
 
+import re
+
 import yaml
 from conftest import ROOT
 
@@ -44,17 +46,21 @@ etcd:
 """
 
 
-def render(playbook, tmp_path):
+def render(playbook, tmp_path, versions=None, extra=()):
     out = tmp_path / "out"
     out.mkdir()
+    inventory = INVENTORY.format()
+    for host, version in (versions or {}).items():
+        inventory = re.sub(r'(%s: \{.*etcd_test_version: ")[^"]+"' % host, r'\g<1>%s"' % version, inventory)
     # -e key=value hands the role strings: the template must still write the integers etcd wants.
     rc, data = playbook.run(
         PLAY.format(root=ROOT, out=out),
-        INVENTORY.format(),
+        inventory,
         "-e",
         "etcd_snapshot_count=5000",
         "-e",
         '{"etcd_extra_config": {"max-request-bytes": 2097152, "peer-transport-security": {"allowed-cn": "etcd"}}}',
+        *extra,
     )
     assert rc == 0, data
     return lambda host, name: (out / ("%s-%s" % (host, name))).read_text()
@@ -108,3 +114,49 @@ def test_unsupported_arch_reaches_both_service_managers(playbook, tmp_path):
     assert init.startswith("#!/sbin/openrc-run\n")
     assert "supervisor=supervise-daemon" in init
     assert "--env ETCD_UNSUPPORTED_ARCH=$ETCD_UNSUPPORTED_ARCH" in init
+
+
+AEAD = [
+    "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+    "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+    "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+    "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+]
+
+
+def test_hardening_keys_per_version(playbook, tmp_path):
+    read = render(playbook, tmp_path)
+    conf34, conf35, conf36 = (yaml.safe_load(read(host, "conf.yml.j2")) for host in ("pi34", "x86", "pi36"))
+    # 3.4.23: no tls-min-version yet; TLS 1.2 is the floor through the AEAD-only suites.
+    assert "tls-min-version" not in conf34 and conf34["cipher-suites"] == AEAD
+    assert conf35["tls-min-version"] == conf36["tls-min-version"] == "TLS1.2"
+    assert conf35["cipher-suites"] == conf36["cipher-suites"] == AEAD
+    for conf in (conf34, conf35, conf36):
+        assert conf["enable-pprof"] is False
+    assert (
+        conf34["experimental-initial-corrupt-check"] is True and "experimental-compact-hash-check-enabled" not in conf34
+    )
+    assert conf35["experimental-initial-corrupt-check"] is True
+    assert conf35["experimental-compact-hash-check-enabled"] is True
+    # 3.6: feature gates, never beside the experimental keys (etcd refuses both).
+    assert conf36["feature-gates"] == "InitialCorruptCheck=true,CompactHashCheck=true"
+    assert not [key for key in conf36 if key.startswith("experimental-")]
+
+
+def test_hardening_keys_at_the_version_edges(playbook, tmp_path):
+    read = render(
+        playbook,
+        tmp_path,
+        versions={"pi34": "3.4.25", "x86": "3.5.1", "pi36": "3.5.8"},
+        extra=("-e", "etcd_tls_min_version=TLS1.3"),
+    )
+    conf3425, conf351, conf358 = (yaml.safe_load(read(host, "conf.yml.j2")) for host in ("pi34", "x86", "pi36"))
+    assert conf3425["tls-min-version"] == conf358["tls-min-version"] == "TLS1.3"
+    # etcd refuses cipher suites beside TLS 1.3 only; 3.5.1 has no tls-min-version (the preflight refuses
+    # TLS1.3 for it before any change; the template alone writes neither key).
+    for conf in (conf3425, conf351, conf358):
+        assert "cipher-suites" not in conf
+    assert "tls-min-version" not in conf351
+    assert (
+        "experimental-compact-hash-check-enabled" not in conf351 and conf358["experimental-compact-hash-check-enabled"]
+    )

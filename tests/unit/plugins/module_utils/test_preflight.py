@@ -67,6 +67,8 @@ def settings(tmp_path, **overrides):
         clients=[{"name": "apisix"}],
         extra_config={},
         allow_insecure_config=False,
+        tls_min_version="TLS1.2",
+        tls_cipher_suites=list(preflight.AEAD_SUITES[:4]),
     )
     values.update(overrides)
     return preflight.Settings(**values)
@@ -343,6 +345,8 @@ def test_unknown_service_manager(tmp_path):
         ({"listen-client-urls": "http://10.0.0.11:2379"}, "listen-client-urls http://10.0.0.11:2379 is plain http"),
         ({"initial-advertise-peer-urls": ["http://10.0.0.11:2380"]}, "initial-advertise-peer-urls"),
         ({"peer-transport-security": "off"}, "peer-transport-security must be a mapping"),
+        ({"enable-pprof": True}, "enable-pprof true serves Go's profiler"),
+        ({"enable-v2": True}, "enable-v2 true serves the v2 API"),
     ],
 )
 def test_extra_config_that_weakens_mutual_tls(tmp_path, extra, message):
@@ -356,7 +360,16 @@ def test_weakening_is_accepted_with_the_opt_in(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "key", ["data-dir", "name", "initial-cluster", "initial-cluster-state", "initial-cluster-token"]
+    "key",
+    [
+        "data-dir",
+        "name",
+        "initial-cluster",
+        "initial-cluster-state",
+        "initial-cluster-token",
+        "cipher-suites",
+        "tls-min-version",
+    ],
 )
 def test_extra_config_cannot_set_what_the_role_derives(tmp_path, key):
     refused(
@@ -370,3 +383,44 @@ def test_extra_config_cannot_set_what_the_role_derives(tmp_path, key):
 def test_extra_config_that_keeps_tls_is_fine(tmp_path):
     extra = {"peer-transport-security": {"allowed-cn": "etcd1"}, "listen-metrics-urls": "http://127.0.0.1:2381"}
     assert run(tmp_path, extra_config=extra)["cluster_new"] is True
+
+
+# --------------------------------------------------------------------------- TLS settings
+
+
+@pytest.mark.parametrize(
+    "version, wanted",
+    [("3.4.23", False), ("3.4.25", True), ("3.5.1", False), ("3.5.7", False), ("3.5.8", True), ("3.6.0", True)],
+)
+def test_which_versions_know_tls_min_version(version, wanted):
+    assert preflight.has_tls_min_version(version) is wanted
+
+
+def test_tls13_is_refused_where_etcd_would_ignore_it(tmp_path):
+    refused(
+        tmp_path,
+        "etcd_tls_min_version TLS1.3 needs etcd 3.4.25+, 3.5.8+ or 3.6",
+        version="3.5.1",
+        tls_min_version="TLS1.3",
+    )
+    assert run(tmp_path, version="3.5.8", tls_min_version="TLS1.3", tls_cipher_suites=[])["cluster_new"] is True
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"tls_min_version": "TLS1.1"}, "etcd_tls_min_version 'TLS1.1': use TLS1.2 or TLS1.3"),
+        ({"tls_cipher_suites": []}, "etcd_tls_cipher_suites is empty"),
+        (
+            {"tls_cipher_suites": ["TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA"]},
+            "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, which is not an ECDHE suite with AEAD",
+        ),
+    ],
+)
+def test_weak_tls_settings_are_refused(tmp_path, overrides, message):
+    refused(tmp_path, message, **overrides)
+
+
+def test_a_weak_suite_is_accepted_with_the_opt_in(tmp_path):
+    suites = ["TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA"]
+    assert run(tmp_path, tls_cipher_suites=suites, allow_insecure_config=True)["cluster_new"] is True
