@@ -11,6 +11,7 @@ import json
 import os
 
 import pytest
+from module_runner import run_module
 
 from ansible_collections.etcdtls.cluster.plugins.modules import etcd_pki
 
@@ -22,8 +23,8 @@ MEMBERS = [
 
 
 @pytest.fixture
-def call(run_module):
-    return lambda _capsys, **args: run_module(etcd_pki, **args)
+def call():
+    return lambda capsys, **args: run_module(etcd_pki, capsys, **args)
 
 
 def test_create_then_idempotent(tmp_path, call, capsys):

@@ -10,13 +10,14 @@ __metaclass__ = type
 import platform
 
 import pytest
+from module_runner import run_module
 
 from ansible_collections.etcdtls.cluster.plugins.modules import etcd_probe
 
 
 @pytest.fixture
-def call(run_module):
-    return lambda _capsys, **args: run_module(etcd_probe, **args)
+def call():
+    return lambda capsys, **args: run_module(etcd_probe, capsys, **args)
 
 
 def test_probe_alone_gathers_no_facts(tmp_path, call, capsys):

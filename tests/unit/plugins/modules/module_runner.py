@@ -25,15 +25,11 @@ except ImportError:  # ansible-core 2.16 to 2.18: the module reads its arguments
             yield
 
 
-@pytest.fixture
-def run_module(capsys):
-    """run_module(module, **args): the module's JSON result, with its exit code as ``_rc``."""
-
-    def call(module, **args):
-        with patch_module_args(args), pytest.raises(SystemExit) as exit_info:
-            module.main()
-        out = json.loads(capsys.readouterr().out)
-        out["_rc"] = exit_info.value.code
-        return out
-
-    return call
+def run_module(module, capsys, **args):
+    """The module's JSON result for ``args``, with its exit code as ``_rc``. (Not a conftest.py: the unit and
+    the functional tests run in one pytest call, where a second conftest module would shadow the first.)"""
+    with patch_module_args(args), pytest.raises(SystemExit) as exit_info:
+        module.main()
+    out = json.loads(capsys.readouterr().out)
+    out["_rc"] = exit_info.value.code
+    return out
