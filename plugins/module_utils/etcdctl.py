@@ -191,16 +191,18 @@ ETCDCTL_LOOKS = (
 )
 
 
-def gather(etcdctl, endpoints, probe=probe_served_certificate):
+def gather(etcdctl, endpoints, probe=probe_served_certificate, peer_probe=None):
     """One look at the cluster, raw: etcdctl's four answers, and a TLS handshake with each endpoint
-    and with each member's peer URL (to read the certificate it serves there)."""
+    and with each member's peer URL (to read the certificate it serves there; ``peer_probe``, with the
+    peer port's CA and a peer certificate, when peers have a CA of their own)."""
+    peer_probe = peer_probe or probe
     raw = {}
     for name, args in ETCDCTL_LOOKS:
         rc, parsed, err = etcdctl.run(endpoints, *args)
         raw[name] = {"rc": rc, "json": parsed, "stderr": err}
     raw["tls"] = dict((endpoint, probe(endpoint) if probe else {}) for endpoint in endpoints)
     peers = [(item.get("peerURLs") or [None])[0] for item in (raw["members"]["json"] or {}).get("members", []) or []]
-    raw["tls_peer"] = dict((url, probe(url) if probe else {}) for url in peers if url)
+    raw["tls_peer"] = dict((url, peer_probe(url) if peer_probe else {}) for url in peers if url)
     return raw
 
 
@@ -364,10 +366,12 @@ def judge(report, expected_members=None, renew_days=None):
     return check_expectations(report, expected_members)
 
 
-def collect_health(etcdctl, endpoints, probe=probe_served_certificate, expected_members=None, renew_days=None):
+def collect_health(
+    etcdctl, endpoints, probe=probe_served_certificate, expected_members=None, renew_days=None, peer_probe=None
+):
     """One look at the cluster through ``endpoints``: gathered, parsed, judged. Never raises for an
     unhealthy cluster."""
-    return judge(parse(gather(etcdctl, endpoints, probe), endpoints), expected_members, renew_days)
+    return judge(parse(gather(etcdctl, endpoints, probe, peer_probe), endpoints), expected_members, renew_days)
 
 
 def check_expectations(report, expected_members=None):

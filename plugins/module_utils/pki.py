@@ -83,6 +83,8 @@ class _Changes:
         self.modes = []
 
     def directory(self, path):
+        if path in self.directories:
+            return
         if os.path.isdir(path):
             self.mode(path, DIR_MODE)
             return
@@ -265,6 +267,7 @@ class PkiResult:
         self.fixed = []
         self.warnings = []
         self.ca_rotation = {"phase": 0}
+        self.peer_ca = None
 
     def as_dict(self):
         return {
@@ -276,6 +279,7 @@ class PkiResult:
             "fixed": self.fixed,
             "warnings": self.warnings,
             "ca_rotation": self.ca_rotation,
+            "peer_ca": self.peer_ca,
         }
 
     def diff(self):
@@ -393,33 +397,87 @@ def ensure_pki(settings, members, clients, check_mode=False, now=None):
     for directory in _directories(settings, specs):
         changes.directory(directory)
     try:
-        phase = _plan(settings, specs, result, changes, now)
+        trust = _plan(settings, specs, result, changes, now)
     except (ValueError, TypeError) as exc:
         raise EtcdTLSError(
             "cannot build the certificates in %s: %s; nothing was written" % (settings.path, exc)
         ) from None
-    # Members and clients trust the bundle (old and new CA) from the first phase of a CA rotation to
-    # the second; the CA certificate alone otherwise.
-    result.layout = layout(settings, specs, BUNDLE if phase in (1, 2) else "ca.crt")
+    result.layout = layout(settings, specs, trust[0])
+    result.layout["peer_ca"] = {"cert": settings.file(trust[1])}
     if not check_mode:
         changes.commit()
     return result
 
 
+def _describe_ca(ca, settings, name):
+    return {
+        "path": settings.file(name + ".crt"),
+        "key_path": settings.file(name + ".key"),
+        "subject": ca.cert.subject.rfc4514_string(),
+        "serial": "%x" % ca.cert.serial_number,
+        "not_after": iso_time(ca.not_after),
+        "key": describe_key(ca.key),
+    }
+
+
+def _load_peer_ca(settings, result, changes, now, fresh):
+    """The CA of the peer port (peer-ca.crt|key), made with a fresh PKI; None for a PKI made before peers had
+    a CA of their own (its peer certificates come from ca.crt until a CA rotation gives them one)."""
+    cert_path, key_path = settings.file(PEER_CA + ".crt"), settings.file(PEER_CA + ".key")
+    cert_data, key_data = read_bytes(cert_path), read_bytes(key_path)
+    if key_data is None and cert_data is None:
+        if not fresh:
+            return None
+        peer_ca = CertificateAuthority.create(
+            _peer_subject(settings.ca_common_name), settings.key_spec, settings.ca_days, now
+        )
+        result.changed = True
+        result.issued.append({"id": PEER_CA, "reason": "missing", "not_after": iso_time(peer_ca.not_after)})
+        changes.write(key_path, serialize_key(peer_ca.key, settings.ca_passphrase), KEY_MODE)
+        changes.write(cert_path, serialize_cert(peer_ca.cert), CERT_MODE)
+        return peer_ca
+    if key_data is None or cert_data is None:
+        raise EtcdTLSError(
+            "%s and %s must both exist (the CA of the peer port): restore the missing one from your backup"
+            % (cert_path, key_path)
+        )
+    peer_ca = CertificateAuthority(
+        load_cert(cert_data, cert_path), load_key(key_data, key_path, settings.ca_passphrase)
+    )
+    if not key_matches_cert(peer_ca.key, peer_ca.cert):
+        raise EtcdTLSError(
+            "%s does not belong to %s: restore the matching pair from your backup" % (key_path, cert_path)
+        )
+    if peer_ca.not_after <= now:
+        raise EtcdTLSError(
+            "the peer CA %s expired on %s: rotate the CA (playbooks/rotate-ca.yml)"
+            % (cert_path, iso_time(peer_ca.not_after))
+        )
+    changes.mode(key_path, KEY_MODE)
+    changes.mode(cert_path, CERT_MODE)
+    return peer_ca
+
+
+def _peer_subject(ca_common_name):
+    suffix = " peers"
+    return ca_common_name[: pki_input.SUBJECT_MAX - len(suffix)] + suffix
+
+
 def _plan(settings, specs, result, changes, now):
+    """Plan every write; returns the files members trust, for the client port and the peer port."""
     ca, new_ca_key = _load_ca(settings, result, changes, now)
     changes.mode(settings.file("ca.key"), KEY_MODE)
     changes.mode(settings.file("ca.crt"), CERT_MODE)
-    phase, issuing = _rotate_ca(settings, result, changes, ca, now)
+    peer_ca = _load_peer_ca(settings, result, changes, now, fresh=new_ca_key)
+    issuing, peer_issuing, trust = _rotate_ca(settings, result, changes, ca, peer_ca, now)
     if issuing is not ca:
-        ca = issuing
-        result.ca.update(
-            subject=ca.cert.subject.rfc4514_string(),
-            serial="%x" % ca.cert.serial_number,
-            not_after=iso_time(ca.not_after),
-            key=describe_key(ca.key),
-        )
+        result.ca.update(_describe_ca(issuing, settings, "ca"))
+    if peer_issuing is not None:
+        result.peer_ca = _describe_ca(peer_issuing, settings, PEER_CA)
     for spec in specs:
+        # Peers have a CA of their own, which the client port does not trust: a client certificate
+        # gets nothing from the peer port.
+        issuer = peer_issuing if spec.id.endswith("/peer") and peer_issuing is not None else issuing
         cert_path, key_path = settings.file(spec.cert_file), settings.file(spec.key_file)
         cert_data, key_data = read_bytes(cert_path), read_bytes(key_path)
         cert, key = parse_cert(cert_data), parse_key(key_data)
@@ -430,7 +488,7 @@ def _plan(settings, specs, result, changes, now):
         elif key_data is not None and key is None and cert is not None:
             reason = "key unreadable"
         else:
-            reason = leaf_problem(spec, cert, key, ca, settings, now)
+            reason = leaf_problem(spec, cert, key, issuer, settings, now)
         if reason is None:
             result.certificates.append(dict(_describe_cert(spec, cert, settings), action="unchanged"))
             changes.mode(key_path, KEY_MODE)
@@ -440,7 +498,7 @@ def _plan(settings, specs, result, changes, now):
         # changes one file only, which etcd picks up on its next handshake.
         keep_key = key is not None and not settings.regenerate_keys and describe_key(key) == str(settings.key_spec)
         new_key = key if keep_key else settings.key_spec.generate()
-        new_cert = ca.sign(spec, new_key.public_key(), settings.leaf_days, now)
+        new_cert = issuer.sign(spec, new_key.public_key(), settings.leaf_days, now)
         result.changed = True
         entry = dict(_describe_cert(spec, new_cert, settings), action="issued", reason=reason)
         result.certificates.append(entry)
@@ -451,39 +509,46 @@ def _plan(settings, specs, result, changes, now):
         else:
             changes.write(key_path, serialize_key(new_key), KEY_MODE)
         changes.write(cert_path, serialize_cert(new_cert), CERT_MODE)
-    return phase
+    return trust
 
 
 # --------------------------------------------------------------------------- CA rotation
-# Phases on disk, recorded in ROTATION_FILE:
-#   0  ca.crt|key issue and are trusted (no rotation).
-#   1  "trust": ca-next.crt|key made; members and clients trust BUNDLE = ca.crt + ca-next.crt; ca.crt still issues.
-#   2  "issue": ca-next became ca.crt|key and the old one ca-previous.crt|key; BUNDLE (the same bytes:
-#      old + new) is still trusted; every leaf is re-issued from the new CA.
-#   3  "drop": only ca.crt is trusted; ca-previous stays until "finish".
-#   0  "finish": ca-previous.crt|key retired under retired/<its serial>/.
+# Two CAs: ca (server and client certificates; the client port trusts it) and peer-ca (peer
+# certificates; the peer port trusts it alone). A PKI made before peer-ca existed has ca alone,
+# which the peer port then trusts too; its first CA rotation gives the peers their own CA.
+# Phases on disk, recorded in ROTATION_FILE ({"phase": N, "peer_from": the old peer CA, ca or peer-ca}):
+#   0  ca (and peer-ca) issue and are trusted (no rotation).
+#   1  "trust": ca-next and peer-ca-next made; the client port trusts ca-bundle.crt (ca + ca-next), the peer
+#      port peer-ca-bundle.crt (the old peer CA + peer-ca-next); the old CAs still issue.
+#   2  "issue": the next CAs issue (ca.crt|key, peer-ca.crt|key), the old ones kept as ca-previous and
+#      peer-ca-previous; the bundles stay the same bytes; every leaf is re-issued from the new CAs.
+#   3  "drop": only the new CAs are trusted; the previous ones stay until "finish".
+#   0  "finish": the previous CAs retired under retired/<serial>/.
 # Each step is accepted in its own phase again (a resumed run) and from the phase before it, never
 # otherwise, so no step can be skipped: a member must trust a CA before any certificate from it is used.
 ROTATION_FILE = "ca-rotation.json"
+PEER_CA = "peer-ca"
 BUNDLE = "ca-bundle.crt"
+PEER_BUNDLE = "peer-ca-bundle.crt"
 ROTATION_STEPS = {"trust": 1, "issue": 2, "drop": 3, "finish": 0}
 _PHASE_NAMES = {0: "none", 1: "trust", 2: "issue", 3: "drop"}
 
 
-def _read_phase(settings):
+def _read_state(settings):
     data = read_bytes(settings.file(ROTATION_FILE))
     if data is None:
-        return 0
+        return 0, None
     try:
-        phase = json.loads(data.decode("utf-8"))["phase"]
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
-        phase = None
-    if phase not in _PHASE_NAMES:
+        state = json.loads(data.decode("utf-8"))
+        phase, peer_from = state["phase"], state.get("peer_from", "ca")
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError, AttributeError):
+        phase, peer_from = None, None
+    if phase not in _PHASE_NAMES or peer_from not in ("ca", PEER_CA):
         raise EtcdTLSError(
             "%s is not a CA rotation state this collection wrote; restore it from your backup"
             % settings.file(ROTATION_FILE)
         )
-    return phase
+    return phase, peer_from
 
 
 def _load_pair(settings, name):
@@ -497,9 +562,39 @@ def _load_pair(settings, name):
     return CertificateAuthority(load_cert(cert_data, cert_path), load_key(key_data, key_path, settings.ca_passphrase))
 
 
-def _rotate_ca(settings, result, changes, ca, now):
-    """Take the requested rotation step; the phase reached and the CA that issues from now on."""
-    phase = _read_phase(settings)
+def _promote(settings, changes, name):
+    """<name>-next becomes <name>; <name> is kept as <name>-previous."""
+    for target, source, mode in (
+        (name + "-previous.key", name + ".key", KEY_MODE),
+        (name + "-previous.crt", name + ".crt", CERT_MODE),
+        (name + ".key", name + "-next.key", KEY_MODE),
+        (name + ".crt", name + "-next.crt", CERT_MODE),
+    ):
+        data = read_bytes(settings.file(source))
+        if data is not None:
+            changes.write(settings.file(target), data, mode)
+    changes.remove(settings.file(name + "-next.key"))
+    changes.remove(settings.file(name + "-next.crt"))
+
+
+def _retire(settings, changes, name):
+    old = _load_pair(settings, name + "-previous")
+    retired = os.path.join("retired", "%x" % old.cert.serial_number)
+    changes.directory(settings.file("retired"))
+    changes.directory(settings.file(retired))
+    for suffix, mode in ((".key", KEY_MODE), (".crt", CERT_MODE)):
+        changes.write(
+            settings.file(os.path.join(retired, "ca" + suffix)),
+            read_bytes(settings.file(name + "-previous" + suffix)),
+            mode,
+        )
+        changes.remove(settings.file(name + "-previous" + suffix))
+
+
+def _rotate_ca(settings, result, changes, ca, peer_ca, now):
+    """Take the requested rotation step. Returns the CAs that issue from now on (server and client; peer, or
+    None while peers share ca) and the files to trust (client port, peer port)."""
+    phase, peer_from = _read_state(settings)
     step = settings.ca_rotation
     wanted = phase if step is None else ROTATION_STEPS[step]
     if wanted not in (phase, (phase + 1) % 4):
@@ -508,64 +603,70 @@ def _rotate_ca(settings, result, changes, ca, now):
             "issue, drop, finish, in that order; run the step that follows, or the same one again"
             % (step, phase, _PHASE_NAMES[phase], settings.file(ROTATION_FILE))
         )
-    state_path = settings.file(ROTATION_FILE)
+    if phase == 0:
+        peer_from = PEER_CA if peer_ca is not None else "ca"
     if wanted != phase:
         result.changed = True
         result.issued.append({"id": "ca-rotation", "reason": "phase %d (%s)" % (wanted, step), "not_after": None})
         if wanted:
-            changes.write(state_path, json.dumps({"phase": wanted}).encode("utf-8"), CERT_MODE)
+            state = {"phase": wanted, "peer_from": peer_from}
+            changes.write(settings.file(ROTATION_FILE), json.dumps(state).encode("utf-8"), CERT_MODE)
         else:
-            changes.remove(state_path)
-    old_ca = ca
+            changes.remove(settings.file(ROTATION_FILE))
+    old_peer = peer_ca if peer_from == PEER_CA else ca
     if wanted == 1 and phase == 0:
-        subject = "%s %s" % (settings.ca_common_name, now.strftime("%Y%m%dT%H%M%SZ"))
-        new_ca = CertificateAuthority.create(subject, settings.key_spec, settings.ca_days, now)
-        changes.write(settings.file("ca-next.key"), serialize_key(new_ca.key, settings.ca_passphrase), KEY_MODE)
-        changes.write(settings.file("ca-next.crt"), serialize_cert(new_ca.cert), CERT_MODE)
-        changes.write(settings.file(BUNDLE), serialize_cert(ca.cert) + serialize_cert(new_ca.cert), CERT_MODE)
-        result.issued.append({"id": "ca-next", "reason": "CA rotation", "not_after": iso_time(new_ca.not_after)})
+        stamp = now.strftime("%Y%m%dT%H%M%SZ")
+        new_ca = CertificateAuthority.create(
+            "%s %s" % (settings.ca_common_name, stamp), settings.key_spec, settings.ca_days, now
+        )
+        new_peer = CertificateAuthority.create(
+            "%s %s" % (_peer_subject(settings.ca_common_name)[: pki_input.SUBJECT_MAX - 17], stamp),
+            settings.key_spec,
+            settings.ca_days,
+            now,
+        )
+        for name, new, old, bundle in (("ca", new_ca, ca, BUNDLE), (PEER_CA, new_peer, old_peer, PEER_BUNDLE)):
+            changes.write(settings.file(name + "-next.key"), serialize_key(new.key, settings.ca_passphrase), KEY_MODE)
+            changes.write(settings.file(name + "-next.crt"), serialize_cert(new.cert), CERT_MODE)
+            changes.write(settings.file(bundle), serialize_cert(old.cert) + serialize_cert(new.cert), CERT_MODE)
+            result.issued.append({"id": name + "-next", "reason": "CA rotation", "not_after": iso_time(new.not_after)})
     elif wanted == 1:
-        new_ca = _load_pair(settings, "ca-next")
+        new_ca, new_peer = _load_pair(settings, "ca-next"), _load_pair(settings, PEER_CA + "-next")
     elif wanted == 2 and phase == 1:
-        new_ca = _load_pair(settings, "ca-next")
-        # The new CA issues from now on; the old one is kept as ca-previous until "finish".
-        for name, data, mode in (
-            ("ca-previous.key", read_bytes(settings.file("ca.key")), KEY_MODE),
-            ("ca-previous.crt", read_bytes(settings.file("ca.crt")), CERT_MODE),
-            ("ca.key", read_bytes(settings.file("ca-next.key")), KEY_MODE),
-            ("ca.crt", read_bytes(settings.file("ca-next.crt")), CERT_MODE),
-        ):
-            changes.write(settings.file(name), data, mode)
-        changes.remove(settings.file("ca-next.key"))
-        changes.remove(settings.file("ca-next.crt"))
-        ca, old_ca = new_ca, ca
+        new_ca, new_peer = _load_pair(settings, "ca-next"), _load_pair(settings, PEER_CA + "-next")
+        _promote(settings, changes, "ca")
+        _promote(settings, changes, PEER_CA)
     elif wanted in (2, 3):
+        new_ca, new_peer = ca, peer_ca
         old_ca = _load_pair(settings, "ca-previous")
+        old_peer = _load_pair(settings, PEER_CA + "-previous") if peer_from == PEER_CA else old_ca
         if wanted == 3 and phase == 2:
             changes.remove(settings.file(BUNDLE))
+            changes.remove(settings.file(PEER_BUNDLE))
     elif wanted == 0 and phase == 3:
-        old_ca = _load_pair(settings, "ca-previous")
-        retired = os.path.join("retired", "%x" % old_ca.cert.serial_number)
-        changes.directory(settings.file("retired"))
-        changes.directory(settings.file(retired))
-        for name, mode in (("ca-previous.key", KEY_MODE), ("ca-previous.crt", CERT_MODE)):
-            changes.write(
-                settings.file(os.path.join(retired, name.replace("ca-previous", "ca"))),
-                read_bytes(settings.file(name)),
-                mode,
-            )
-            changes.remove(settings.file(name))
-    if wanted:
-        other = new_ca if wanted == 1 else old_ca
-        result.ca_rotation = {
-            "phase": wanted,
-            "step": _PHASE_NAMES[wanted],
-            "issuing": cert_fingerprint(ca.cert),
-            "trusted": [cert_fingerprint(c.cert) for c in ((ca, other) if wanted == 1 else (other, ca))][
-                (1 if wanted == 3 else 0) :
-            ],
-        }
-    return wanted, ca
+        _retire(settings, changes, "ca")
+        if peer_from == PEER_CA:
+            _retire(settings, changes, PEER_CA)
+    if wanted == 0:
+        return ca, peer_ca, ("ca.crt", PEER_CA + ".crt" if peer_ca is not None else "ca.crt")
+    if wanted == 1:
+        issuing, peer_issuing, old_ca = ca, peer_ca, ca
+    else:
+        issuing, peer_issuing = new_ca, new_peer
+        if wanted == 2 and phase == 1:
+            old_ca = ca
+    trusted = [old_ca, new_ca] if wanted in (1, 2) else [new_ca]
+    peer_trusted = [old_peer, new_peer] if wanted in (1, 2) else [new_peer]
+    result.ca_rotation = {
+        "phase": wanted,
+        "step": _PHASE_NAMES[wanted],
+        "issuing": cert_fingerprint(issuing.cert),
+        "trusted": [cert_fingerprint(c.cert) for c in trusted],
+        "peer_trusted": [cert_fingerprint(c.cert) for c in peer_trusted],
+    }
+    if wanted in (1, 2):
+        return issuing, peer_issuing, (BUNDLE, PEER_BUNDLE)
+    return issuing, peer_issuing, ("ca.crt", PEER_CA + ".crt")
 
 
 # The options of etcd_pki: the module and its in-process action validate against this one spec.

@@ -241,6 +241,32 @@ def controller_ca(pki_dir):
     return fingerprints, os.path.exists(os.path.join(pki_dir, "ca.key"))
 
 
+# Every CA file of the controller's PKI: the current CAs, and those of a CA rotation under way.
+KNOWN_CA_FILES = (
+    "ca.crt",
+    "ca-next.crt",
+    "ca-previous.crt",
+    "peer-ca.crt",
+    "peer-ca-next.crt",
+    "peer-ca-previous.crt",
+)
+
+
+def controller_known(pki_dir):
+    """Every CA fingerprint the controller's PKI holds, and that of its peer CA (None without one)."""
+    known, peer = set(), None
+    for name in KNOWN_CA_FILES:
+        try:
+            with open(os.path.join(pki_dir, name), "rb") as handle:
+                found = pem_fingerprints(handle.read())
+        except FileNotFoundError:
+            continue
+        known.update(found)
+        if name == "peer-ca.crt" and found:
+            peer = found[0]
+    return known, peer
+
+
 def _ways_out(pki_dir):
     return (
         "Ways out: restore the PKI directory %s from your backup, or point etcd_pki_dir at the directory that holds "
@@ -249,8 +275,10 @@ def _ways_out(pki_dir):
     )
 
 
-def check_trust(probes, pki_dir, ca_fingerprints, ca_key_exists):
-    """The members that trust a CA must trust the controller's; a CA is never made when they do."""
+def check_trust(probes, pki_dir, ca_fingerprints, ca_key_exists, known=None, peer_ca=None):
+    """The members that trust a CA must trust the controller's (its peer CA too, when it has one), and no CA the
+    controller does not hold (a lost peer-ca would otherwise hand the peers certificates nobody trusts); a CA is
+    never made when they trust one."""
     holders = dict(
         (host, probe["ca_fingerprints"]) for host, probe in probes.items() if probe and probe["ca_fingerprints"]
     )
@@ -270,6 +298,21 @@ def check_trust(probes, pki_dir, ca_fingerprints, ca_key_exists):
             % (pki_dir, "no ca.key" if ca_fingerprints else "no ca.crt", listing, _ways_out(pki_dir))
         )
     strangers = sorted(host for host, fps in holders.items() if ca_fingerprints[0] not in fps)
+    if known is not None and not strangers:
+        unknown = sorted(host for host, fps in holders.items() if set(fps) - known)
+        if unknown:
+            raise EtcdTLSError(
+                "%s trust(s) a CA the controller does not hold in %s (a lost peer-ca.crt|key, or a CA from elsewhere): "
+                "certificates from the controller would be refused. %s. %s"
+                % (", ".join(unknown), pki_dir, listing, _ways_out(pki_dir))
+            )
+        if peer_ca is not None:
+            strangers = sorted(host for host, fps in holders.items() if peer_ca not in fps)
+            if strangers:
+                raise EtcdTLSError(
+                    "%s do(es) not trust the controller's peer CA %s (%s/peer-ca.crt): peer certificates from it "
+                    "would be refused. %s. %s" % (", ".join(strangers), peer_ca, pki_dir, listing, _ways_out(pki_dir))
+                )
     if strangers:
         raise EtcdTLSError(
             "%s do(es) not trust the controller's CA %s (%s/ca.crt): pushing certificates from it would cut them "
@@ -365,7 +408,10 @@ def plan(settings, members, hosts, probes, play_hosts, play_batch):
     group_hosts = [member["host"] for member in members]
     with_data, existing = judge_state(group_hosts, probes, settings.data_dir, problems)
     fingerprints, key_exists = controller_ca(settings.pki_dir)
-    members_hold_ca = _collect(problems, check_trust, probes, settings.pki_dir, fingerprints, key_exists)
+    known, peer_ca = controller_known(settings.pki_dir)
+    members_hold_ca = _collect(
+        problems, check_trust, probes, settings.pki_dir, fingerprints, key_exists, known, peer_ca
+    )
     if problems:
         raise EtcdTLSError(
             "refused before any change, on the controller or a host:\n- %s" % "\n- ".join(problems),

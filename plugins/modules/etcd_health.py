@@ -56,6 +56,19 @@ options:
       - Fail when the cluster is still unhealthy when O(wait_timeout) is up. With V(false), return RV(healthy=false).
     type: bool
     default: true
+  peer_ca_file:
+    description:
+      - The CA file that verifies the certificates members serve on their peer port, read by a TLS handshake
+        (RV(endpoints[].peer_cert_serial)). The peer port of a cluster whose peers have a CA of their own
+        refuses client certificates, so it is read with a peer certificate (O(peer_cert_file)).
+      - Defaults to O(ca_file).
+    type: path
+  peer_cert_file:
+    description: The certificate presented on the peer port. Defaults to O(cert_file).
+    type: path
+  peer_key_file:
+    description: The key of O(peer_cert_file). Defaults to O(key_file).
+    type: path
 requirements:
   - etcdctl (3.4 or newer) on the host that runs the module
 """
@@ -293,12 +306,21 @@ def run(module):
             endpoint, params["ca_file"], params["cert_file"], params["key_file"], etcdctl.timeout
         )
 
+    # The peer port trusts the peer CA alone: it is read with a peer certificate. A missing file shows as
+    # the endpoint's peer_cert_error, as any other failed handshake does.
+    peer = [params.get(name) or params[name[5:]] for name in ("peer_ca_file", "peer_cert_file", "peer_key_file")]
+
+    def peer_probe(endpoint):
+        return probe_served_certificate(endpoint, peer[0], peer[1], peer[2], etcdctl.timeout)
+
     started = time.monotonic()
     deadline = started + max(params["wait_timeout"], 0)
     attempts = 0
     while True:
         attempts += 1
-        report = collect_health(etcdctl, params["endpoints"], probe, params["expected_members"], params["renew_days"])
+        report = collect_health(
+            etcdctl, params["endpoints"], probe, params["expected_members"], params["renew_days"], peer_probe
+        )
         left = deadline - time.monotonic()
         if report["healthy"] or left <= 0:
             break
@@ -318,6 +340,9 @@ def main():
         expected_members=dict(type="int"),
         renew_days=dict(type="int", default=30),
         fail_on_unhealthy=dict(type="bool", default=True),
+        peer_ca_file=dict(type="path"),
+        peer_cert_file=dict(type="path"),
+        peer_key_file=dict(type="path"),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     try:

@@ -18,8 +18,12 @@ description:
     certificates, each with its own key.
   - "Runs where the directory is, normally on the controller (C(delegate_to: localhost), C(run_once)).
     The CA private key never has to leave that directory."
-  - "Layout: C(ca.crt), C(ca.key), C(members/<name>/server.crt|key), C(members/<name>/peer.crt|key),
-    C(clients/<name>.crt|key). Keys are written 0600, directories 0700, every file atomically."
+  - "Layout: C(ca.crt), C(ca.key), C(peer-ca.crt), C(peer-ca.key), C(members/<name>/server.crt|key),
+    C(members/<name>/peer.crt|key), C(clients/<name>.crt|key). Keys are written 0600, directories 0700, every
+    file atomically."
+  - Peers have a CA of their own (C(peer-ca)), made with a new PKI, which issues the peer certificates and which
+    the peer port trusts alone, so a client certificate is refused there. A PKI made before it keeps issuing
+    peer certificates from C(ca.crt) until its next CA rotation (O(ca_rotation)) gives the peers their own CA.
   - A certificate is (re)issued only when it is missing, inside the renewal window, its CN, SANs,
     extended key usage or key type differ from what is wanted, its key does not match it, the current
     CA did not issue it, or its id is listed in O(reissue). An existing key of the wanted type is kept
@@ -147,8 +151,8 @@ options:
         P(etcdtls.cluster.etcd#role) role's C(rotate_ca) entry point sequences them). The phase reached is kept in
         C(ca-rotation.json) in O(path); a step is accepted after the one before it, or again in its own phase (a
         resumed run), never otherwise.
-      - V(trust) makes a new CA (C(ca-next.crt|key)) and the trust bundle C(ca-bundle.crt) (old and new CA);
-        the old CA still issues.
+      - V(trust) makes new CAs (C(ca-next.crt|key), C(peer-ca-next.crt|key)) and the trust bundles
+        C(ca-bundle.crt) and C(peer-ca-bundle.crt) (old and new CA); the old CAs still issue.
       - V(issue) makes the new CA the issuer (C(ca.crt|key); the old one is kept as C(ca-previous.crt|key)) and
         re-issues every leaf from it; the bundle stays the same bytes.
       - V(drop) trusts the new CA alone (the trusted CA file (C(layout.ca.cert)) is C(ca.crt) again).
@@ -208,6 +212,10 @@ layout:
     ca:
       description: C(cert), the CA file members and clients trust (the bundle of both CAs during phases 1 and 2 of
         a CA rotation).
+      type: dict
+    peer_ca:
+      description: C(cert), the CA file the peer port trusts (C(peer-ca.crt); its bundle during a CA rotation;
+        C(ca.crt) for a PKI from before the peer CA).
       type: dict
     members:
       description: Per member name, C(server) and C(peer), each with C(cert) and C(key).
@@ -303,6 +311,10 @@ issued:
   type: list
   elements: dict
   sample: [{"id": "members/etcd1/server", "reason": "SANs differ: +IP:10.0.0.5", "not_after": "2027-11-23T18:50:00Z"}]
+peer_ca:
+  description: The peer CA in use (as RV(ca)), or null for a PKI whose peers still share C(ca.crt).
+  returned: success
+  type: dict
 ca_rotation:
   description: The phase of the CA rotation.
   returned: success
@@ -318,7 +330,11 @@ ca_rotation:
       description: SHA-256 fingerprint of the CA that issues. Absent in phase 0.
       type: str
     trusted:
-      description: SHA-256 fingerprints of the CAs to trust. Absent in phase 0.
+      description: SHA-256 fingerprints of the CAs the client port trusts. Absent in phase 0.
+      type: list
+      elements: str
+    peer_trusted:
+      description: SHA-256 fingerprints of the CAs the peer port trusts. Absent in phase 0.
       type: list
       elements: str
 fixed:

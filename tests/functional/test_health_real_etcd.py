@@ -78,7 +78,7 @@ class LocalCluster:
             "--cert-file=" + os.path.join(certs, "server.crt"),
             "--key-file=" + os.path.join(certs, "server.key"),
             "--peer-client-cert-auth",
-            "--peer-trusted-ca-file=" + os.path.join(self.pki, "ca.crt"),
+            "--peer-trusted-ca-file=" + os.path.join(self.pki, "peer-ca.crt"),
             "--peer-cert-file=" + os.path.join(certs, "peer.crt"),
             "--peer-key-file=" + os.path.join(certs, "peer.key"),
             "--logger=zap",
@@ -110,7 +110,13 @@ class LocalCluster:
         def probe(endpoint):
             return health.probe_served_certificate(endpoint, ca_file, cert_file, key_file, 2)
 
-        return health.collect_health(ctl, endpoints or self.endpoints(), probe)
+        # The peer port trusts the peer CA alone: read it with the member's own peer certificate.
+        peer = [os.path.join(self.pki, "members", "m1", name) for name in ("peer.crt", "peer.key")]
+
+        def peer_probe(endpoint):
+            return health.probe_served_certificate(endpoint, os.path.join(self.pki, "peer-ca.crt"), *peer, 2)
+
+        return health.collect_health(ctl, endpoints or self.endpoints(), probe, peer_probe=peer_probe)
 
     def wait_healthy(self, seconds=30):
         deadline = time.monotonic() + seconds
@@ -149,7 +155,15 @@ def test_healthy_cluster_report(cluster):
     (m1,) = report["endpoints"]
     assert m1["cert_not_after"] == served.not_valid_after_utc.strftime("%Y-%m-%dT%H:%M:%SZ")
     assert m1["cert_serial"] == "%x" % served.serial_number
-    # The peer port serves the peer certificate, read by a handshake of its own.
+    # The peer port serves the peer certificate, read by a handshake of its own, and refuses the admin client
+    # certificate: peers have a CA of their own.
+    refused = health.probe_served_certificate(
+        m1["peer_url"],
+        os.path.join(cluster.pki, "peer-ca.crt"),
+        *[os.path.join(cluster.pki, "clients", "admin" + ext) for ext in (".crt", ".key")],
+        2,
+    )
+    assert "certificate" in (refused["error"] or "").lower(), refused
     with open(os.path.join(cluster.pki, "members", "m1", "peer.crt"), "rb") as handle:
         peer = certs.parse_cert(handle.read())
     assert m1["peer_url"] == cluster.members[0]["peer"] and m1["peer_cert_error"] is None

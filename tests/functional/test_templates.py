@@ -87,7 +87,9 @@ def test_conf_yml_per_version(playbook, tmp_path):
         # Merged deeply: a key under peer-transport-security keeps the cert paths beside it.
         assert conf["peer-transport-security"]["allowed-cn"] == "etcd"
         assert conf["peer-transport-security"]["cert-file"] == "/etc/etcd/pki/peer.crt"
-        assert conf["peer-transport-security"]["trusted-ca-file"] == "/etc/etcd/pki/ca.crt"
+        # The peer port trusts the peer CA alone; the client port the CA.
+        assert conf["peer-transport-security"]["trusted-ca-file"] == "/etc/etcd/pki/peer-ca.crt"
+        assert conf["client-transport-security"]["trusted-ca-file"] == "/etc/etcd/pki/ca.crt"
         assert conf["logger"] == "zap"
     assert conf34["enable-v2"] is False and conf35["enable-v2"] is False
     assert "enable-v2" not in conf36  # removed in etcd 3.6

@@ -12,9 +12,10 @@ fail=0
 handshake() { # ip port protocol-flag cipher-flag...
   local ip=$1 port=$2 cert key
   shift 2
+  local ca=$pki/ca.crt
   if [[ $port == 2379 ]]; then cert=$pki/clients/admin.crt key=$pki/clients/admin.key
-  else cert=$pki/members/$peer/peer.crt key=$pki/members/$peer/peer.key; fi
-  timeout 10 openssl s_client -connect "$ip:$port" -CAfile "$pki/ca.crt" -cert "$cert" -key "$key" "$@" </dev/null 2>&1
+  else cert=$pki/members/$peer/peer.crt key=$pki/members/$peer/peer.key ca=$pki/peer-ca.crt; fi
+  timeout 10 openssl s_client -connect "$ip:$port" -CAfile "$ca" -cert "$cert" -key "$key" "$@" </dev/null 2>&1
 }
 check() { # want(accepted|refused) what ip port args...
   local want=$1 what=$2 ip=$3 port=$4 out got

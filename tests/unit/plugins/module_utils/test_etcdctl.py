@@ -187,3 +187,21 @@ def test_served_certificates_on_both_ports_and_the_renewal_window():
     ]
     assert report["healthy"], "a certificate inside the window is a warning, not a failure"
     assert etcdctl.judge(etcdctl.parse(etcdctl.gather(ctl, EPS, probe), EPS, now=now), renew_days=3)["expiring"] == []
+
+
+def test_the_peer_port_is_read_with_its_own_probe():
+    ctl = etcdctl.Etcdctl(FakeRun(answers()), "etcdctl", "ca", "cert", "key")
+    asked = {"client": [], "peer": []}
+
+    def probe(url):
+        asked["client"].append(url)
+        return {"error": None, "serial": "c", "not_after": "2028-01-01T00:00:00Z"}
+
+    def peer_probe(url):
+        asked["peer"].append(url)
+        return {"error": "sslv3 alert bad certificate", "serial": None, "not_after": None}
+
+    report = etcdctl.parse(etcdctl.gather(ctl, EPS, probe, peer_probe), EPS)
+    assert asked["client"] == EPS and all(url.endswith(":2380") for url in asked["peer"]) and asked["peer"]
+    first = report["endpoints"][0]
+    assert first["cert_serial"] == "c" and first["peer_cert_error"] == "sslv3 alert bad certificate"

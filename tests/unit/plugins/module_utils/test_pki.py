@@ -208,9 +208,14 @@ def test_every_leaf_has_its_own_key(first_run):
 def test_openssl_verifies_chain_and_sans(first_run):
     path, result = first_run
     for item in result.certificates:
+        # Peer certificates come from the peer CA, which only the peer port trusts; the rest from ca.crt.
+        peer = item["id"].endswith("/peer")
         subprocess.run(
-            [OPENSSL, "verify", "-CAfile", str(path / "ca.crt"), item["path"]], check=True, capture_output=True
+            [OPENSSL, "verify", "-CAfile", str(path / ("peer-ca.crt" if peer else "ca.crt")), item["path"]],
+            check=True,
+            capture_output=True,
         )
+        assert verifies(path / ("ca.crt" if peer else "peer-ca.crt"), item["path"]) is False
         for ip in item["ip_addresses"]:
             out = subprocess.run(
                 [OPENSSL, "x509", "-in", item["path"], "-noout", "-checkip", ip],
@@ -333,10 +338,11 @@ def test_ca_change_reissues_everything(built):
     files.atomic_write(str(path / "ca.key"), certs.serialize_key(other.key), 0o600)
     files.atomic_write(str(path / "ca.crt"), certs.serialize_cert(other.cert), 0o644)
     result = run(path)
-    assert len(result.issued) == 9
+    # The peer certificates come from peer-ca, which did not change.
+    assert len(result.issued) == 6
     assert {i["reason"] for i in result.issued} == {"not issued by the current CA"}
     for item in result.certificates:
-        assert other.issued(load_cert(item["path"]))
+        assert other.issued(load_cert(item["path"])) is not item["id"].endswith("/peer")
 
 
 def test_missing_ca_makes_new_pki(built):
@@ -363,7 +369,7 @@ def test_lost_ca_cert_is_rebuilt_from_key_without_reissuing_leaves(built):
     result = run(path)
     assert [i["id"] for i in result.issued] == ["ca"]
     ca = certs.CertificateAuthority(load_cert(path / "ca.crt"), load_key(path / "ca.key"))
-    assert ca.issued(load_cert(path / "members/x-k3s-m-1/peer.crt"))
+    assert ca.issued(load_cert(path / "members/x-k3s-m-1/server.crt"))
 
 
 def test_expired_ca_is_an_error(tmp_path):
@@ -537,8 +543,8 @@ def test_check_mode_on_empty_dir_writes_nothing(tmp_path):
     result = run(path, check_mode=True)
     assert result.changed
     assert not path.exists()
-    assert len(result.issued) == 10
-    assert result.issued[0]["id"] == "ca"
+    assert len(result.issued) == 11
+    assert [i["id"] for i in result.issued[:2]] == ["ca", "peer-ca"]
 
 
 def test_check_mode_reports_without_writing(built):
@@ -672,7 +678,7 @@ def test_ca_rotation_phases(first_run):
     assert bundle == old_ca + (path / "ca-next.crt").read_bytes()
     # Phase 1 issues nothing from the new CA yet: the leaves are untouched, and the old CA still issues.
     assert leaf.read_bytes() == old_leaf and (path / "ca.crt").read_bytes() == old_ca
-    assert [i["id"] for i in trust.issued] == ["ca-rotation", "ca-next"]
+    assert [i["id"] for i in trust.issued] == ["ca-rotation", "ca-next", "peer-ca-next"]
     assert cn(load_cert(path / "ca-next.crt")).startswith("etcd-ca 2026")
     assert stat.S_IMODE(os.stat(path / "ca-next.key").st_mode) == 0o600
     # A resumed run of the same step changes nothing.
@@ -692,29 +698,34 @@ def test_ca_rotation_phases(first_run):
     reasons = dict((i["id"], i["reason"]) for i in issue.issued)
     assert all(reasons[c["id"]] == "not issued by the current CA" for c in first.certificates)
     for item in issue.certificates:
-        assert verifies(path / "ca.crt", item["path"]) and not verifies(path / "ca-previous.crt", item["path"])
-        assert verifies(path / "ca-bundle.crt", item["path"])
+        name = "peer-ca" if item["id"].endswith("/peer") else "ca"
+        assert verifies(path / (name + ".crt"), item["path"])
+        assert not verifies(path / (name + "-previous.crt"), item["path"])
+        assert verifies(path / (name + "-bundle.crt"), item["path"])
     # Old leaves still verify against the bundle (members not yet rotated keep talking).
     old_leaf_file = path / "old-leaf.crt"
     old_leaf_file.write_bytes(old_leaf)
-    assert verifies(path / "ca-bundle.crt", old_leaf_file) and not verifies(path / "ca.crt", old_leaf_file)
+    assert verifies(path / "peer-ca-bundle.crt", old_leaf_file) and not verifies(path / "peer-ca.crt", old_leaf_file)
     assert not run(path, ca_rotation="issue").changed
 
     drop = run(path, ca_rotation="drop")
-    assert drop.ca_rotation == {
-        "phase": 3,
-        "step": "drop",
-        "issuing": issue.ca_rotation["issuing"],
-        "trusted": [issue.ca_rotation["issuing"]],
-    }
+    assert drop.ca_rotation["phase"] == 3 and drop.ca_rotation["trusted"] == [issue.ca_rotation["issuing"]]
+    assert drop.ca_rotation["peer_trusted"] == issue.ca_rotation["peer_trusted"][1:]
     assert drop.layout["ca"]["cert"] == str(path / "ca.crt") and not (path / "ca-bundle.crt").exists()
+    assert drop.layout["peer_ca"]["cert"] == str(path / "peer-ca.crt") and not (path / "peer-ca-bundle.crt").exists()
     assert not drop.issued[1:]
 
     finish = run(path, ca_rotation="finish")
     assert finish.ca_rotation == {"phase": 0}
     retired = path / "retired" / ("%x" % load_cert(old_ca_file(path, old_ca)).serial_number)
     assert (retired / "ca.crt").read_bytes() == old_ca and stat.S_IMODE(os.stat(retired / "ca.key").st_mode) == 0o600
-    assert sorted(p.name for p in path.iterdir() if p.name.startswith("ca")) == ["ca.crt", "ca.key"]
+    assert sorted(p.name for p in path.iterdir() if "ca" in p.name and p.name != "old-ca.crt") == [
+        "ca.crt",
+        "ca.key",
+        "peer-ca.crt",
+        "peer-ca.key",
+    ]
+    assert len(list((path / "retired").iterdir())) == 2
     assert not run(path).changed and not run(path, ca_rotation="finish").changed
 
 
@@ -754,4 +765,45 @@ def test_ca_rotation_with_a_missing_file_names_it(built):
 def test_ca_rotation_state_not_ours(built):
     (built / "ca-rotation.json").write_text('{"phase": 7}')
     with pytest.raises(EtcdTLSError, match="not a CA rotation state"):
+        run(built)
+
+
+def test_peers_have_their_own_ca(first_run):
+    path, result = first_run
+    assert result.layout["peer_ca"]["cert"] == str(path / "peer-ca.crt")
+    peer_ca = load_cert(path / "peer-ca.crt")
+    assert cn(peer_ca) == "etcd-ca peers" and peer_ca.subject != load_cert(path / "ca.crt").subject
+    assert result.peer_ca["subject"] == "CN=etcd-ca peers"
+    assert stat.S_IMODE(os.stat(path / "peer-ca.key").st_mode) == 0o600
+
+
+def test_a_pki_from_before_peer_ca_keeps_its_peers_on_ca_until_a_rotation(built):
+    path = built
+    # A PKI made before peers had their own CA: no peer-ca, peer certificates from ca.
+    os.unlink(str(path / "peer-ca.crt"))
+    os.unlink(str(path / "peer-ca.key"))
+    legacy = run(path)
+    assert legacy.layout["peer_ca"]["cert"] == str(path / "ca.crt") and legacy.peer_ca is None
+    assert not (path / "peer-ca.crt").exists()
+    peer = path / "members" / "x-k3s-m-1" / "peer.crt"
+    assert verifies(path / "ca.crt", peer)
+    assert not run(path).changed
+    # Its CA rotation gives the peers a CA of their own; the peer port trusts the old ca meanwhile.
+    trust = run(path, ca_rotation="trust")
+    assert (path / "peer-ca-bundle.crt").read_bytes() == (path / "ca.crt").read_bytes() + (
+        path / "peer-ca-next.crt"
+    ).read_bytes()
+    assert trust.layout["peer_ca"]["cert"] == str(path / "peer-ca-bundle.crt")
+    run(path, ca_rotation="issue")
+    assert verifies(path / "peer-ca.crt", peer) and not verifies(path / "ca.crt", peer)
+    assert not (path / "peer-ca-previous.crt").exists()
+    run(path, ca_rotation="drop")
+    finish = run(path, ca_rotation="finish")
+    assert finish.layout["peer_ca"]["cert"] == str(path / "peer-ca.crt")
+    assert len(list((path / "retired").iterdir())) == 1
+
+
+def test_half_a_peer_ca_is_an_error(built):
+    os.unlink(str(built / "peer-ca.key"))
+    with pytest.raises(EtcdTLSError, match=r"peer-ca.crt and .*peer-ca.key must both exist"):
         run(built)

@@ -45,7 +45,8 @@ def live_probe(fingerprint, data_dir="/var/lib/etcd"):
     item = empty_probe(data_dir)
     item.update(config_exists=True, config_data_dir=data_dir, has_data=True, running=True)
     item["data_dirs"] = {data_dir: True}
-    item["ca_fingerprints"] = [fingerprint]
+    # One CA, or those a member trusts on its client and its peer port (controller_pki()).
+    item["ca_fingerprints"] = list(fingerprint) if isinstance(fingerprint, list) else [fingerprint]
     return item
 
 
@@ -103,8 +104,12 @@ def refused(tmp_path, message, **kwargs):
 def controller_pki(tmp_path):
     path = str(tmp_path / "pki")
     pki.ensure_pki(pki.PkiSettings(path), pki_input.parse_members(MEMBERS), [], now=NOW)
-    with open(os.path.join(path, "ca.crt"), "rb") as handle:
-        return probe.pem_fingerprints(handle.read())[0]
+    """The fingerprints of its CA and its peer CA, as a member of the cluster trusts them."""
+    found = []
+    for name in ("ca.crt", "peer-ca.crt"):
+        with open(os.path.join(path, name), "rb") as handle:
+            found.append(probe.pem_fingerprints(handle.read())[0])
+    return found
 
 
 # --------------------------------------------------------------------------- a good inventory
@@ -121,7 +126,7 @@ def test_an_existing_cluster_that_trusts_the_controllers_ca(tmp_path):
     fingerprint = controller_pki(tmp_path)
     result = run(tmp_path, probes=dict((host, live_probe(fingerprint)) for host in HOSTS))
     assert result["cluster_new"] is False and result["members_hold_ca"] is True
-    assert result["hosts_with_data"] == HOSTS and result["controller_ca"] == fingerprint
+    assert result["hosts_with_data"] == HOSTS and result["controller_ca"] == fingerprint[0]
 
 
 def test_an_even_cluster_is_a_warning(tmp_path):
@@ -154,12 +159,25 @@ def test_a_different_controller_ca_is_refused(tmp_path):
     assert "etcd1, etcd2, etcd3 trust AB:CD" in msg
 
 
-def test_a_trust_bundle_with_the_controllers_ca_is_fine(tmp_path):
+def test_a_trust_bundle_of_a_ca_rotation_is_fine(tmp_path):
     fingerprint = controller_pki(tmp_path)
-    probes = dict((host, live_probe("AB:CD")) for host in HOSTS)
-    for item in probes.values():
-        item["ca_fingerprints"].append(fingerprint)
+    path = str(tmp_path / "pki")
+    pki.ensure_pki(pki.PkiSettings(path, ca_rotation="trust"), pki_input.parse_members(MEMBERS), [], now=NOW)
+    bundles = []
+    for name in ("ca-next.crt", "peer-ca-next.crt"):
+        with open(os.path.join(path, name), "rb") as handle:
+            bundles.extend(probe.pem_fingerprints(handle.read()))
+    probes = dict((host, live_probe(fingerprint + bundles)) for host in HOSTS)
     assert run(tmp_path, probes=probes)["members_hold_ca"] is True
+
+
+def test_a_trust_bundle_with_a_foreign_ca_is_refused(tmp_path):
+    fingerprint = controller_pki(tmp_path)
+    refused(
+        tmp_path,
+        "trust(s) a CA the controller does not hold",
+        probes=dict((host, live_probe(["AB:CD", *fingerprint])) for host in HOSTS),
+    )
 
 
 def test_a_ca_key_lost_on_the_controller_is_refused(tmp_path):
@@ -424,3 +442,31 @@ def test_weak_tls_settings_are_refused(tmp_path, overrides, message):
 def test_a_weak_suite_is_accepted_with_the_opt_in(tmp_path):
     suites = ["TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA"]
     assert run(tmp_path, tls_cipher_suites=suites, allow_insecure_config=True)["cluster_new"] is True
+
+
+def test_members_that_do_not_trust_the_peer_ca_are_refused(tmp_path):
+    fingerprint = controller_pki(tmp_path)
+    refused(
+        tmp_path,
+        "do(es) not trust the controller's peer CA %s" % fingerprint[1],
+        probes=dict((host, live_probe(fingerprint[:1])) for host in HOSTS),
+    )
+
+
+def test_members_that_trust_a_ca_the_controller_lost_are_refused(tmp_path):
+    # peer-ca.crt|key lost: the PKI would fall back to issuing peer certificates from ca.crt.
+    fingerprint = controller_pki(tmp_path)
+    for name in ("peer-ca.crt", "peer-ca.key"):
+        os.unlink(str(tmp_path / "pki" / name))
+    refused(
+        tmp_path,
+        "trust(s) a CA the controller does not hold",
+        probes=dict((host, live_probe(fingerprint)) for host in HOSTS),
+    )
+
+
+def test_a_cluster_from_before_peer_ca_is_fine(tmp_path):
+    fingerprint = controller_pki(tmp_path)
+    for name in ("peer-ca.crt", "peer-ca.key"):
+        os.unlink(str(tmp_path / "pki" / name))
+    assert run(tmp_path, probes=dict((host, live_probe(fingerprint[:1])) for host in HOSTS))["members_hold_ca"]
