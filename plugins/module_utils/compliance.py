@@ -1,0 +1,174 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, etcdtls.cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The compliance judgement of one member, on the controller: the CIS Kubernetes Benchmark's etcd
+items 2.1-2.7 and this collection's own rules, each a PASS or a MISS that names what was found and
+the fix. Reads what audit.py gathered on the member and its conf.yml, parsed."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.etcdtls.cluster.plugins.module_utils.etcdctl import days_left
+from ansible_collections.etcdtls.cluster.plugins.module_utils.preflight import AEAD_SUITES
+
+REDEPLOY = "run site.yml (it rewrites the file and restarts the member behind the health gate)"
+
+
+def _check(found, check_id, title, ok, detail, fix):
+    found.append({"id": check_id, "title": title, "ok": bool(ok), "detail": detail, "fix": None if ok else fix})
+
+
+def _urls(value):
+    return [u.strip() for u in (value if isinstance(value, list) else str(value or "").split(",")) if u.strip()]
+
+
+def _mode(facts):
+    return int(facts.get("mode") or "0", 8)
+
+
+def judge(audit, config, expect, now=None):
+    """Every check for one member, in order. ``config``: conf.yml parsed (None when unreadable); ``expect``:
+    user, group, data_dir, key_files, config_file, renew_days, known_cas (the controller's CA fingerprints)."""
+    found = []
+    config = config if isinstance(config, dict) else {}
+    client = config.get("client-transport-security") or {}
+    peer = config.get("peer-transport-security") or {}
+    unreadable = audit.get("config_error")
+    for check_id, side, name, where in (
+        ("2.1", client, "client", "client-transport-security"),
+        ("2.4", peer, "peer", "peer-transport-security"),
+    ):
+        _check(
+            found,
+            check_id,
+            "%s cert-file and key-file set" % name,
+            side.get("cert-file") and side.get("key-file"),
+            unreadable or "%s: cert-file %s, key-file %s" % (where, side.get("cert-file"), side.get("key-file")),
+            REDEPLOY,
+        )
+        if check_id == "2.1":
+            _check(
+                found,
+                "2.2",
+                "client-cert-auth on",
+                client.get("client-cert-auth") is True,
+                "client-transport-security.client-cert-auth: %s" % client.get("client-cert-auth"),
+                REDEPLOY,
+            )
+            _check(
+                found,
+                "2.3",
+                "auto-tls off",
+                client.get("auto-tls") is not True,
+                "client-transport-security.auto-tls: %s" % client.get("auto-tls"),
+                REDEPLOY,
+            )
+    _check(
+        found,
+        "2.5",
+        "peer client-cert-auth on",
+        peer.get("client-cert-auth") is True,
+        "peer-transport-security.client-cert-auth: %s" % peer.get("client-cert-auth"),
+        REDEPLOY,
+    )
+    _check(
+        found,
+        "2.6",
+        "peer auto-tls off",
+        peer.get("auto-tls") is not True,
+        "peer-transport-security.auto-tls: %s" % peer.get("auto-tls"),
+        REDEPLOY,
+    )
+    trusted = audit.get("trusted") or {}
+    client_cas, peer_cas = set(trusted.get("client") or []), set(trusted.get("peer") or [])
+    strangers = sorted((client_cas | peer_cas) - set(expect["known_cas"]))
+    _check(
+        found,
+        "2.7",
+        "a CA used only by this etcd cluster, another for peers",
+        client_cas and peer_cas and not strangers and not client_cas & peer_cas,
+        "client port trusts %d CA(s), peer port %d, shared %d, not this cluster's: %s"
+        % (len(client_cas), len(peer_cas), len(client_cas & peer_cas), ", ".join(strangers) or "none"),
+        "a CA shared with peers or not from etcd_pki_dir: run playbooks/rotate-ca.yml (it gives peers their own CA)",
+    )
+    files = audit.get("files") or {}
+    data = files.get(expect["data_dir"]) or {}
+    _check(
+        found,
+        "data-dir",
+        "data dir 0700, owned by %s" % expect["user"],
+        data.get("exists") and data.get("mode") == "0700" and data.get("owner") == expect["user"],
+        "%s: %s %s:%s" % (expect["data_dir"], data.get("mode"), data.get("owner"), data.get("group")),
+        "run site.yml (it restores 0700 %s:%s)" % (expect["user"], expect["group"]),
+    )
+    for path in expect["key_files"]:
+        facts = files.get(path) or {}
+        mode = _mode(facts)
+        _check(
+            found,
+            "key",
+            "%s not world-readable, not writable by %s" % (path, expect["user"]),
+            facts.get("exists") and not mode & 0o007 and facts.get("owner") == "root" and not mode & 0o020,
+            "%s %s:%s" % (facts.get("mode"), facts.get("owner"), facts.get("group")),
+            "run site.yml (it restores 0640 root:%s)" % expect["group"],
+        )
+    conf = files.get(expect["config_file"]) or {}
+    _check(
+        found,
+        "conf",
+        "conf.yml not world-readable",
+        conf.get("exists") and not _mode(conf) & 0o007,
+        "%s: %s %s:%s" % (expect["config_file"], conf.get("mode"), conf.get("owner"), conf.get("group")),
+        "run site.yml (it restores 0640 root:%s)" % expect["group"],
+    )
+    suites = config.get("cipher-suites") or []
+    floor = config.get("tls-min-version")
+    _check(
+        found,
+        "tls",
+        "TLS 1.2 or later with AEAD suites only; CBC refused on both ports",
+        (floor == "TLS1.3" or (suites and all(s in AEAD_SUITES for s in suites)))
+        and not (audit.get("cbc_client") or {}).get("accepted")
+        and not (audit.get("cbc_peer") or {}).get("accepted"),
+        "tls-min-version %s, %d cipher suite(s); CBC offered: client %s, peer %s"
+        % (
+            floor or "(none)",
+            len(suites),
+            (audit.get("cbc_client") or {}).get("detail"),
+            (audit.get("cbc_peer") or {}).get("detail"),
+        ),
+        "set etcd_tls_cipher_suites to ECDHE AEAD suites (the default) and %s" % REDEPLOY,
+    )
+    isolation = audit.get("client_cert_on_peer") or {}
+    _check(
+        found,
+        "peer-isolation",
+        "a client certificate is refused on the peer port",
+        isolation and not isolation.get("accepted"),
+        "admin client certificate on %s: %s" % (audit.get("peer_url"), isolation.get("detail")),
+        "give peers their own CA: run playbooks/rotate-ca.yml",
+    )
+    listeners = _urls(config.get("listen-client-urls")) + _urls(config.get("listen-peer-urls"))
+    plain = [u for u in listeners if not u.lower().startswith("https://")]
+    answered = [name for name in ("http_client", "http_peer") if (audit.get(name) or {}).get("answered")]
+    _check(
+        found,
+        "https-only",
+        "no plain-http client or peer listener",
+        listeners and not plain and not answered,
+        "http listeners: %s; plain HTTP answered on: %s" % (", ".join(plain) or "none", ", ".join(answered) or "none"),
+        "remove http:// URLs from etcd_extra_config and %s" % REDEPLOY,
+    )
+    for port in ("client", "peer"):
+        served = audit.get("served_" + port) or {}
+        days = days_left(served.get("not_after"), now)
+        _check(
+            found,
+            "cert-%s" % port,
+            "served %s certificate valid beyond the renewal window" % port,
+            not served.get("error") and days is not None and days > expect["renew_days"],
+            "%s (%s days left)" % (served.get("not_after") or served.get("error"), days),
+            "playbooks/rotate-certs.yml -e etcd_pki_reissue=all",
+        )
+    return found

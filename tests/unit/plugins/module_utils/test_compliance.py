@@ -1,0 +1,115 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, etcdtls.cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The compliance judgement: a member as the role leaves it passes every check, and each drift is a
+miss that names what was found and the fix."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+import datetime
+
+import pytest
+
+from ansible_collections.etcdtls.cluster.plugins.module_utils import compliance
+
+NOW = datetime.datetime(2026, 11, 24, tzinfo=datetime.timezone.utc)
+KEYS = ["/etc/etcd/pki/server.key", "/etc/etcd/pki/peer.key", "/etc/etcd/pki/admin.key"]
+EXPECT = {
+    "user": "etcd",
+    "group": "etcd",
+    "data_dir": "/var/lib/etcd",
+    "config_file": "/etc/etcd/conf.yml",
+    "key_files": KEYS,
+    "renew_days": 30,
+    "known_cas": ["CA", "PEER"],
+}
+CONFIG = {
+    "listen-client-urls": "https://10.0.0.1:2379,https://127.0.0.1:2379",
+    "listen-peer-urls": "https://10.0.0.1:2380",
+    "cipher-suites": ["TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"],
+    "client-transport-security": {
+        "cert-file": "s.crt",
+        "key-file": "s.key",
+        "client-cert-auth": True,
+        "auto-tls": False,
+    },
+    "peer-transport-security": {"cert-file": "p.crt", "key-file": "p.key", "client-cert-auth": True, "auto-tls": False},
+}
+
+
+def good_audit():
+    files = dict((path, {"exists": True, "mode": "0640", "owner": "root", "group": "etcd"}) for path in KEYS)
+    files["/var/lib/etcd"] = {"exists": True, "mode": "0700", "owner": "etcd", "group": "etcd"}
+    files["/etc/etcd/conf.yml"] = {"exists": True, "mode": "0640", "owner": "root", "group": "etcd"}
+    served = {"error": None, "serial": "1", "not_after": "2027-11-24T00:00:00Z"}
+    return {
+        "config_error": None,
+        "files": files,
+        "trusted": {"client": ["CA"], "peer": ["PEER"]},
+        "peer_url": "https://10.0.0.1:2380",
+        "cbc_client": {"accepted": False, "detail": "handshake failure"},
+        "cbc_peer": {"accepted": False, "detail": "handshake failure"},
+        "client_cert_on_peer": {"accepted": False, "detail": "bad certificate"},
+        "http_client": {"answered": False, "detail": "HTTP/1.0 400 Bad Request"},
+        "http_peer": {"answered": False, "detail": ""},
+        "served_client": dict(served),
+        "served_peer": dict(served),
+    }
+
+
+def misses(audit, config):
+    return [(c["id"], c["detail"], c["fix"]) for c in compliance.judge(audit, config, EXPECT, NOW) if not c["ok"]]
+
+
+def test_a_member_as_the_role_leaves_it_passes_every_check():
+    checks = compliance.judge(good_audit(), CONFIG, EXPECT, NOW)
+    assert [c["id"] for c in checks][:7] == ["2.1", "2.2", "2.3", "2.4", "2.5", "2.6", "2.7"]
+    assert len(checks) == 17 and all(c["ok"] and c["fix"] is None for c in checks)
+
+
+def drift(audit=None, config=None):
+    a, c = good_audit(), copy.deepcopy(CONFIG)
+    (audit or (lambda _: None))(a)
+    (config or (lambda _: None))(c)
+    return misses(a, c)
+
+
+@pytest.mark.parametrize(
+    "audit, config, wanted",
+    [
+        (None, lambda c: c["client-transport-security"].update({"client-cert-auth": False}), "2.2"),
+        (None, lambda c: c["client-transport-security"].update({"auto-tls": True}), "2.3"),
+        (None, lambda c: c["peer-transport-security"].pop("key-file"), "2.4"),
+        (None, lambda c: c["peer-transport-security"].update({"client-cert-auth": False}), "2.5"),
+        (None, lambda c: c["peer-transport-security"].update({"auto-tls": True}), "2.6"),
+        (lambda a: a["trusted"].update({"peer": ["CA"]}), None, "2.7"),
+        (lambda a: a["trusted"].update({"client": ["CA", "KUBE"]}), None, "2.7"),
+        (lambda a: a["files"]["/var/lib/etcd"].update({"mode": "0755"}), None, "data-dir"),
+        (lambda a: a["files"]["/etc/etcd/pki/peer.key"].update({"mode": "0644"}), None, "key"),
+        (lambda a: a["files"]["/etc/etcd/pki/server.key"].update({"owner": "etcd"}), None, "key"),
+        (lambda a: a["files"]["/etc/etcd/conf.yml"].update({"mode": "0644"}), None, "conf"),
+        (None, lambda c: c.pop("cipher-suites"), "tls"),
+        (lambda a: a["cbc_peer"].update({"accepted": True}), None, "tls"),
+        (
+            lambda a: a["client_cert_on_peer"].update({"accepted": True, "detail": "HTTP/1.1 200 OK"}),
+            None,
+            "peer-isolation",
+        ),
+        (None, lambda c: c.update({"listen-peer-urls": "http://10.0.0.1:2380"}), "https-only"),
+        (lambda a: a["http_client"].update({"answered": True}), None, "https-only"),
+        (lambda a: a["served_peer"].update({"not_after": "2026-12-01T00:00:00Z"}), None, "cert-peer"),
+    ],
+)
+def test_each_drift_is_a_miss_with_its_fix(audit, config, wanted):
+    found = drift(audit, config)
+    assert [m[0] for m in found] == [wanted], found
+    assert found[0][2]
+
+
+def test_an_unreadable_conf_misses_every_config_check():
+    audit = dict(good_audit(), config_error="/etc/etcd/conf.yml: Permission denied")
+    ids = [m[0] for m in misses(audit, None)]
+    assert ids[:6] == ["2.1", "2.2", "2.4", "2.5", "tls", "https-only"]
