@@ -2,7 +2,7 @@
 # One bootstrap path for a fresh Debian/Ubuntu machine: system packages, then .venv with the
 # pinned development requirements. Safe to re-run; it only does what is missing.
 #   scripts/bootstrap.sh            python toolchain only (lint, unit tests, sanity, build)
-#   scripts/bootstrap.sh --podman   also podman, runc and debootstrap (molecule scenarios, demo)
+#   scripts/bootstrap.sh --podman   also podman, runc, debootstrap and nginx (molecule scenarios, demo)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,6 +27,8 @@ if $want_podman; then
   command -v ssh >/dev/null || pkgs+=(openssh-client)
   command -v ip >/dev/null || pkgs+=(iproute2)
   [ -e /usr/share/keyrings/debian-archive-keyring.gpg ] || pkgs+=(debian-archive-keyring)
+  # The gateway of the client checks: nginx has APISIX's TLS client (OpenSSL's host check).
+  command -v nginx >/dev/null || pkgs+=(nginx)
 fi
 if [ "${#pkgs[@]}" -gt 0 ]; then
   echo "bootstrap: installing ${pkgs[*]}"

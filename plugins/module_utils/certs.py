@@ -172,8 +172,9 @@ def _unique(values):
     return tuple(seen)
 
 
-def build_specs(members, clients, admin_common_name="root"):
-    """Every leaf the cluster needs, in a stable order."""
+def build_specs(members, clients, admin_common_name="root", server_names=()):
+    """Every leaf the cluster needs, in a stable order. ``server_names``: DNS names in every member's
+    server certificate (the one name a gateway verifies while it connects by IP)."""
     specs = []
     loopback = [ipaddress.ip_address("127.0.0.1"), ipaddress.ip_address("::1")]
     for member in members:
@@ -182,7 +183,7 @@ def build_specs(members, clients, admin_common_name="root"):
             CertSpec(
                 "members/%s/server" % member.name,
                 member.name,
-                dns_names=names + member.extra_dns + ["localhost"],
+                dns_names=names + member.extra_dns + list(server_names) + ["localhost"],
                 ip_addresses=list(member.ips) + member.extra_ips + loopback,
                 usages=(SERVER_AUTH, CLIENT_AUTH),
             )

@@ -55,7 +55,11 @@ from ansible_collections.etcdtls.cluster.plugins.module_utils.certs import (
 )
 from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import EtcdTLSError
 from ansible_collections.etcdtls.cluster.plugins.module_utils.files import atomic_write, mode_of, read_bytes
-from ansible_collections.etcdtls.cluster.plugins.module_utils.pki_input import check_lifetimes, check_subject
+from ansible_collections.etcdtls.cluster.plugins.module_utils.pki_input import (
+    check_dns_name,
+    check_lifetimes,
+    check_subject,
+)
 
 DIR_MODE = 0o700
 KEY_MODE = 0o600
@@ -168,6 +172,7 @@ class PkiSettings:
         regenerate_keys=False,
         require_existing_ca=False,
         ca_rotation=None,
+        server_names=(),
     ):
         if not path or not os.path.isabs(path):
             raise EtcdTLSError("path %r must be an absolute directory on the controller" % (path,))
@@ -188,6 +193,8 @@ class PkiSettings:
         self.require_existing_ca = require_existing_ca
         # A step of the CA rotation (trust, issue, drop, finish), or None to keep the current phase.
         self.ca_rotation = ca_rotation
+        # DNS names in every member's server certificate.
+        self.server_names = [check_dns_name(name, "server_names") for name in server_names or ()]
 
     def file(self, relative):
         return os.path.join(self.path, relative)
@@ -390,7 +397,7 @@ def ensure_pki(settings, members, clients, check_mode=False, now=None):
     committed all or nothing, so whatever fails, the directory is as it was.
     """
     now = now or utcnow()
-    specs = build_specs(members, clients, settings.admin_common_name)
+    specs = build_specs(members, clients, settings.admin_common_name, settings.server_names)
     check_reissue(settings.reissue, specs)
     result = PkiResult()
     changes = _Changes(result)
@@ -695,6 +702,7 @@ ARGUMENT_SPEC = dict(
     regenerate_keys=dict(type="bool", default=False),
     require_existing_ca=dict(type="bool", default=False),
     ca_rotation=dict(type="str", choices=sorted(ROTATION_STEPS)),
+    server_names=dict(type="list", elements="str", default=[]),
 )
 
 
@@ -714,6 +722,7 @@ def run(params, check_mode=False, diff=False):
         regenerate_keys=params["regenerate_keys"],
         require_existing_ca=params["require_existing_ca"],
         ca_rotation=params["ca_rotation"],
+        server_names=params["server_names"],
     )
     members = pki_input.parse_members(params["members"])
     clients = pki_input.parse_clients(params["clients"])

@@ -145,6 +145,14 @@ options:
         CA that would cut every member off.
     type: bool
     default: false
+  server_names:
+    description:
+      - DNS names added to every member's server certificate, for instance one name for the whole cluster. A
+        gateway that checks names the way OpenSSL's C(X509_check_host) does (APISIX, nginx: DNS names only, never
+        IP SANs) connects to each member by IP and verifies this name (SNI, APISIX's C(tls.sni)).
+    type: list
+    elements: str
+    default: []
   ca_rotation:
     description:
       - A step of the rotation to a new CA, each complete on every member before the next is asked for (the

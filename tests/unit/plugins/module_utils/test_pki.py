@@ -807,3 +807,38 @@ def test_half_a_peer_ca_is_an_error(built):
     os.unlink(str(built / "peer-ca.key"))
     with pytest.raises(EtcdTLSError, match=r"peer-ca.crt and .*peer-ca.key must both exist"):
         run(built)
+
+
+def test_one_server_name_in_every_server_certificate(tmp_path):
+    path = tmp_path / "pki"
+    result = run(path, server_names=["Prod.ETCD.internal"])
+    for item in result.certificates:
+        names = item["dns_names"]
+        assert ("prod.etcd.internal" in names) is item["id"].endswith("/server"), item["id"]
+        if item["id"].endswith("/server"):
+            assert "prod.etcd.internal" in sans(load_cert(item["path"]))[0]
+    # openssl's host check (X509_check_host, as nginx and APISIX use it) accepts the name.
+    out = subprocess.run(
+        [
+            OPENSSL,
+            "x509",
+            "-in",
+            str(path / "members/x-k3s-m-2/server.crt"),
+            "-noout",
+            "-checkhost",
+            "prod.etcd.internal",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert "does match" in out
+    # Adding it later re-issues the server certificates only (no restart needed: leaves reload).
+    again = run(path, server_names=["prod.etcd.internal", "vip.example.org"])
+    assert sorted(i["id"].split("/")[-1] for i in again.issued) == ["server"] * 3
+
+
+def test_a_server_name_that_is_not_a_dns_name_is_refused(tmp_path):
+    with pytest.raises(EtcdTLSError, match="server_names: 'etcd cluster' is neither an IP address nor a valid DNS"):
+        run(tmp_path / "pki", server_names=["etcd cluster"])
+    assert not (tmp_path / "pki").exists()
