@@ -148,8 +148,8 @@ options:
   server_names:
     description:
       - DNS names added to every member's server certificate, for instance one name for the whole cluster. A
-        gateway that checks names the way OpenSSL's C(X509_check_host) does (APISIX, nginx: DNS names only, never
-        IP SANs) connects to each member by IP and verifies this name (SNI, APISIX's C(tls.sni)).
+        gateway that checks names the way OpenSSL's C(X509_check_host) does (APISIX and nginx match DNS names only,
+        never IP SANs) connects to each member by IP and verifies this name (SNI, APISIX's C(tls.sni)).
     type: list
     elements: str
     default: []
