@@ -92,6 +92,8 @@ def test_conf_yml_per_version(playbook, tmp_path):
         assert conf["client-transport-security"]["trusted-ca-file"] == "/etc/etcd/pki/ca.crt"
         assert conf["logger"] == "zap"
     assert conf34["enable-v2"] is False and conf35["enable-v2"] is False
+    # 3.4 serves the v3 JSON API (APISIX's) only when asked in the config file.
+    assert conf34["enable-grpc-gateway"] is True and "enable-grpc-gateway" not in conf35
     assert "enable-v2" not in conf36  # removed in etcd 3.6
     assert conf35["advertise-client-urls"] == "https://[fd00::13]:2379"
 
