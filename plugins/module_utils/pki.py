@@ -470,6 +470,12 @@ def _peer_subject(ca_common_name):
     return ca_common_name[: pki_input.SUBJECT_MAX - len(suffix)] + suffix
 
 
+def _stamped(subject, now):
+    """The CN of a CA made by a rotation: its subject and the time, within x509's 64 characters."""
+    stamp = now.strftime(" %Y%m%dT%H%M%SZ")
+    return subject[: pki_input.SUBJECT_MAX - len(stamp)] + stamp
+
+
 def _plan(settings, specs, result, changes, now):
     """Plan every write; returns the files members trust, for the client port and the peer port."""
     ca, new_ca_key = _load_ca(settings, result, changes, now)
@@ -620,17 +626,13 @@ def _rotate_ca(settings, result, changes, ca, peer_ca, now):
             changes.write(settings.file(ROTATION_FILE), json.dumps(state).encode("utf-8"), CERT_MODE)
         else:
             changes.remove(settings.file(ROTATION_FILE))
+    # The CAs trusted before this rotation (until "issue" they are still the current ones).
+    old_ca = ca
     old_peer = peer_ca if peer_from == PEER_CA else ca
     if wanted == 1 and phase == 0:
-        stamp = now.strftime("%Y%m%dT%H%M%SZ")
-        new_ca = CertificateAuthority.create(
-            "%s %s" % (settings.ca_common_name, stamp), settings.key_spec, settings.ca_days, now
-        )
-        new_peer = CertificateAuthority.create(
-            "%s %s" % (_peer_subject(settings.ca_common_name)[: pki_input.SUBJECT_MAX - 17], stamp),
-            settings.key_spec,
-            settings.ca_days,
-            now,
+        new_ca, new_peer = (
+            CertificateAuthority.create(_stamped(subject, now), settings.key_spec, settings.ca_days, now)
+            for subject in (settings.ca_common_name, _peer_subject(settings.ca_common_name))
         )
         for name, new, old, bundle in (("ca", new_ca, ca, BUNDLE), (PEER_CA, new_peer, old_peer, PEER_BUNDLE)):
             changes.write(settings.file(name + "-next.key"), serialize_key(new.key, settings.ca_passphrase), KEY_MODE)
@@ -656,12 +658,8 @@ def _rotate_ca(settings, result, changes, ca, peer_ca, now):
             _retire(settings, changes, PEER_CA)
     if wanted == 0:
         return ca, peer_ca, ("ca.crt", PEER_CA + ".crt" if peer_ca is not None else "ca.crt")
-    if wanted == 1:
-        issuing, peer_issuing, old_ca = ca, peer_ca, ca
-    else:
-        issuing, peer_issuing = new_ca, new_peer
-        if wanted == 2 and phase == 1:
-            old_ca = ca
+    # The old CAs issue until "issue"; the new ones from then on.
+    issuing, peer_issuing = (ca, peer_ca) if wanted == 1 else (new_ca, new_peer)
     trusted = [old_ca, new_ca] if wanted in (1, 2) else [new_ca]
     peer_trusted = [old_peer, new_peer] if wanted in (1, 2) else [new_peer]
     result.ca_rotation = {

@@ -842,3 +842,13 @@ def test_a_server_name_that_is_not_a_dns_name_is_refused(tmp_path):
     with pytest.raises(EtcdTLSError, match="server_names: 'etcd cluster' is neither an IP address nor a valid DNS"):
         run(tmp_path / "pki", server_names=["etcd cluster"])
     assert not (tmp_path / "pki").exists()
+
+
+def test_a_rotation_with_the_longest_ca_name_fits_x509(tmp_path):
+    name = "c" * 64
+    path = tmp_path / "pki"
+    run(path, ca_common_name=name)
+    run(path, ca_common_name=name, ca_rotation="trust")
+    for cert in ("ca-next.crt", "peer-ca-next.crt"):
+        subject = cn(load_cert(path / cert))
+        assert len(subject) == 64 and subject.startswith("ccc") and subject.endswith("Z")
