@@ -35,51 +35,36 @@ def judge(audit, config, expect, now=None):
     client = config.get("client-transport-security") or {}
     peer = config.get("peer-transport-security") or {}
     unreadable = audit.get("config_error")
-    for check_id, side, name, where in (
-        ("2.1", client, "client", "client-transport-security"),
-        ("2.4", peer, "peer", "peer-transport-security"),
+    # CIS 2.1-2.3 on the client port, 2.4-2.6 the same on the peer port.
+    for ids, side, name, where in (
+        (("2.1", "2.2", "2.3"), client, "client", "client-transport-security"),
+        (("2.4", "2.5", "2.6"), peer, "peer", "peer-transport-security"),
     ):
+        prefix = "" if name == "client" else "peer "
         _check(
             found,
-            check_id,
+            ids[0],
             "%s cert-file and key-file set" % name,
             side.get("cert-file") and side.get("key-file"),
             unreadable or "%s: cert-file %s, key-file %s" % (where, side.get("cert-file"), side.get("key-file")),
             REDEPLOY,
         )
-        if check_id == "2.1":
-            _check(
-                found,
-                "2.2",
-                "client-cert-auth on",
-                client.get("client-cert-auth") is True,
-                "client-transport-security.client-cert-auth: %s" % client.get("client-cert-auth"),
-                REDEPLOY,
-            )
-            _check(
-                found,
-                "2.3",
-                "auto-tls off",
-                client.get("auto-tls") is not True,
-                "client-transport-security.auto-tls: %s" % client.get("auto-tls"),
-                REDEPLOY,
-            )
-    _check(
-        found,
-        "2.5",
-        "peer client-cert-auth on",
-        peer.get("client-cert-auth") is True,
-        "peer-transport-security.client-cert-auth: %s" % peer.get("client-cert-auth"),
-        REDEPLOY,
-    )
-    _check(
-        found,
-        "2.6",
-        "peer auto-tls off",
-        peer.get("auto-tls") is not True,
-        "peer-transport-security.auto-tls: %s" % peer.get("auto-tls"),
-        REDEPLOY,
-    )
+        _check(
+            found,
+            ids[1],
+            prefix + "client-cert-auth on",
+            side.get("client-cert-auth") is True,
+            "%s.client-cert-auth: %s" % (where, side.get("client-cert-auth")),
+            REDEPLOY,
+        )
+        _check(
+            found,
+            ids[2],
+            prefix + "auto-tls off",
+            side.get("auto-tls") is not True,
+            "%s.auto-tls: %s" % (where, side.get("auto-tls")),
+            REDEPLOY,
+        )
     trusted = audit.get("trusted") or {}
     client_cas, peer_cas = set(trusted.get("client") or []), set(trusted.get("peer") or [])
     strangers = sorted((client_cas | peer_cas) - set(expect["known_cas"]))
