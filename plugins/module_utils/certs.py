@@ -155,7 +155,7 @@ class CertSpec:
         return self.id + ".key"
 
     def subject(self):
-        attributes = [x509.NameAttribute(NameOID.COMMON_NAME, self.common_name)]
+        attributes = [x509.NameAttribute(NameOID.COMMON_NAME, self.common_name)] if self.common_name else []
         if self.organization:
             attributes.insert(0, x509.NameAttribute(NameOID.ORGANIZATION_NAME, self.organization))
         return x509.Name(attributes)

@@ -223,8 +223,8 @@ def leaf_problem(spec, cert, key, ca, settings, now):
         return "key does not match the certificate"
     wanted_cn = spec.common_name
     actual_cn = subject_values(cert, "CN")
-    if actual_cn != [wanted_cn]:
-        return "CN %s, wanted %s" % (",".join(actual_cn) or "(none)", wanted_cn)
+    if actual_cn != ([wanted_cn] if wanted_cn else []):
+        return "CN %s, wanted %s" % (",".join(actual_cn) or "(none)", wanted_cn or "(none)")
     actual_o = subject_values(cert, "O")
     if actual_o != ([spec.organization] if spec.organization else []):
         return "O %s, wanted %s" % (",".join(actual_o) or "(none)", spec.organization or "(none)")
@@ -678,16 +678,7 @@ def _rotate_ca(settings, result, changes, ca, peer_ca, now):
 ARGUMENT_SPEC = dict(
     path=dict(type="path", required=True),
     members=dict(type="list", elements="dict", required=True),
-    clients=dict(
-        type="list",
-        elements="dict",
-        default=[],
-        options=dict(
-            name=dict(type="str", required=True),
-            common_name=dict(type="str"),
-            organization=dict(type="str"),
-        ),
-    ),
+    clients=dict(type="list", elements="dict", default=[], options=pki_input.CLIENT_ARGSPEC),
     admin_common_name=dict(type="str", default="root"),
     ca_common_name=dict(type="str", default="etcd-ca"),
     key_type=dict(type="str", choices=["ecdsa", "rsa"], default="ecdsa"),

@@ -37,11 +37,56 @@ class Member:
         self.extra_dns, self.extra_ips = split_sans(extra_sans or [], "member %s: extra_sans" % name)
 
 
+# How a client talks to etcd. grpc: etcd's gRPC API (etcdctl, kube-apiserver, k3s); with etcd's
+# authentication on, the certificate's CN is its user. json: the v3 JSON API of etcd's gRPC gateway
+# (APISIX); etcd refuses every gateway request whose client certificate has a CN once authentication
+# is on (CVE-2018-16886), so such a client's certificate has none (O = its name) and it logs in with
+# a password.
+CLIENT_APIS = ("grpc", "json")
+
+
+# One client of the cluster (etcd_clients), as every module that takes ``clients`` reads it: etcd_pki
+# issues its certificate, etcd_auth makes its user and role. Documented by the ``clients`` doc fragment.
+CLIENT_ARGSPEC = dict(
+    name=dict(type="str", required=True),
+    common_name=dict(type="str"),
+    organization=dict(type="str"),
+    api=dict(type="str", choices=list(CLIENT_APIS), default="grpc"),
+    password=dict(type="str", no_log=True),
+    prefixes=dict(type="list", elements="str", default=[]),
+    read_prefixes=dict(type="list", elements="str", default=[]),
+    bundle=dict(
+        type="dict",
+        options=dict(
+            host=dict(type="str", required=True),
+            path=dict(type="str", required=True),
+            owner=dict(type="str"),
+            group=dict(type="str"),
+        ),
+    ),
+)
+
+
 class Client:
-    def __init__(self, name, common_name=None, organization=None):
+    def __init__(
+        self, name, common_name=None, organization=None, api="grpc", password=None, prefixes=(), read_prefixes=()
+    ):
         self.name = name
-        self.common_name = common_name or name
-        self.organization = organization
+        self.api = api or "grpc"
+        self.password = password
+        self.prefixes = list(prefixes or [])
+        self.read_prefixes = list(read_prefixes or [])
+        if self.api == "json":
+            self.common_name = None
+            self.organization = organization or name
+        else:
+            self.common_name = common_name or name
+            self.organization = organization
+
+    @property
+    def user(self):
+        """Its etcd user: the CN of a gRPC client, the name of a JSON-API client."""
+        return self.common_name or self.name
 
 
 def parse_ip(value, where):
@@ -194,8 +239,25 @@ def parse_clients(raw_clients):
         if name.lower() in names:
             raise EtcdTLSError("client %s: the name appears twice (etcd_clients)" % name)
         names.add(name.lower())
-        client = Client(name, raw.get("common_name"), raw.get("organization"))
-        check_subject(client.common_name, "client %s: common_name" % name)
+        api = raw.get("api") or "grpc"
+        if api not in CLIENT_APIS:
+            raise EtcdTLSError("client %s: api %r is not one of %s" % (name, api, ", ".join(CLIENT_APIS)))
+        if api == "json" and raw.get("common_name"):
+            raise EtcdTLSError(
+                "client %s: a JSON-API client's certificate has no CN (etcd refuses gateway requests from a "
+                "certificate with one once authentication is on); drop common_name, its user is its name" % name
+            )
+        client = Client(
+            name,
+            raw.get("common_name"),
+            raw.get("organization"),
+            api,
+            raw.get("password"),
+            raw.get("prefixes"),
+            raw.get("read_prefixes"),
+        )
+        if client.common_name is not None:
+            check_subject(client.common_name, "client %s: common_name" % name)
         if client.organization is not None:
             check_subject(client.organization, "client %s: organization" % name)
         clients.append(client)

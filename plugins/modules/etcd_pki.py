@@ -36,6 +36,7 @@ author:
   - etcdtls.cluster contributors (@etcdtls)
 extends_documentation_fragment:
   - etcdtls.cluster.attributes.in_process
+  - etcdtls.cluster.clients
 requirements:
   - cryptography >= 39.0 on the host that runs the module (the controller)
 attributes:
@@ -64,27 +65,6 @@ options:
     type: list
     elements: dict
     required: true
-  clients:
-    description:
-      - Named client certificates beside C(admin), for instance for APISIX or kube-apiserver.
-        etcd maps the CN to the RBAC user when authentication is on.
-    type: list
-    elements: dict
-    default: []
-    suboptions:
-      name:
-        description:
-          - Client name; the files are C(clients/<name>.crt|key). C(admin) is reserved.
-        type: str
-        required: true
-      common_name:
-        description:
-          - CN of the certificate. Defaults to O(clients[].name).
-        type: str
-      organization:
-        description:
-          - Optional O of the subject.
-        type: str
   admin_common_name:
     description:
       - CN of the C(admin) client certificate that etcdctl on the members uses.
@@ -195,6 +175,7 @@ EXAMPLES = r"""
         ips: [192.168.7.13]
     clients:
       - name: apisix
+        api: json
       - name: kube-apiserver
         organization: system:masters
   delegate_to: localhost
@@ -286,7 +267,7 @@ certificates:
       description: Private key file.
       type: str
     common_name:
-      description: CN of the subject.
+      description: CN of the subject (null for a C(json) client's certificate, which has none).
       type: str
     dns_names:
       description: DNS SANs.

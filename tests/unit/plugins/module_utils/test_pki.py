@@ -436,6 +436,26 @@ def test_client_change(built):
     assert (result.issued[0]["id"], result.issued[0]["reason"]) == ("clients/admin", "CN root, wanted etcd-admin")
 
 
+def test_json_api_client_has_no_common_name(built):
+    """etcd answers a gateway request from a certificate with a CN, once auth is on, with 400 "CommonName
+    of client sending a request against gateway will be ignored": a JSON-API client's certificate has none."""
+    path = built
+    result = run(path, clients=[{"name": "apisix", "api": "json"}, CLIENTS[1]])
+    assert [(i["id"], i["reason"]) for i in result.issued] == [("clients/apisix", "CN apisix, wanted (none)")]
+    cert = load_cert(path / "clients/apisix.crt")
+    assert cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME) == []
+    assert cert.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)[0].value == "apisix"
+    assert eku(cert) == {ExtendedKeyUsageOID.CLIENT_AUTH}
+    assert [i["common_name"] for i in result.certificates if i["id"] == "clients/apisix"] == [None]
+    assert run(path, clients=[{"name": "apisix", "api": "json"}, CLIENTS[1]]).issued == []
+    # Back to gRPC: the CN returns.
+    result = run(path)
+    assert [(i["id"], i["reason"]) for i in result.issued] == [("clients/apisix", "CN (none), wanted apisix")]
+    client = pki_input.parse_clients([{"name": "gw", "api": "json"}])[0]
+    assert (client.user, client.common_name, client.organization) == ("gw", None, "gw")
+    assert pki_input.parse_clients([{"name": "k", "common_name": "kube"}])[0].user == "kube"
+
+
 # ------------------------------------------------------------------ files
 
 
@@ -602,6 +622,8 @@ def test_bad_members(tmp_path, members, message):
         ([{"name": "admin"}], "reserved for the admin client"),
         ([{"name": "x"}, {"name": "x"}], "client x: the name appears twice"),
         ([{"name": "a/b"}], "client #1 name 'a/b' is not usable"),
+        ([{"name": "a", "api": "rest"}], "client a: api 'rest' is not one of grpc, json"),
+        ([{"name": "a", "api": "json", "common_name": "x"}], "client a: a JSON-API client's certificate has no CN"),
     ],
 )
 def test_bad_clients(clients, message):
