@@ -141,9 +141,13 @@ class Etcdctl:
             "--write-out=json",
         ]
 
-    def run(self, endpoints, *args):
-        """(rc, parsed JSON or None, stderr)."""
-        rc, out, err = self.run_command(self.base_args(endpoints) + list(args), environ_update={"ETCDCTL_API": "3"})
+    def run(self, endpoints, *args, data=None, environ=None):
+        """(rc, parsed JSON or None, stderr). ``data`` goes to etcdctl's stdin, ``environ`` to its environment
+        (a password: never on the command line)."""
+        kwargs = {"data": data} if data is not None else {}
+        rc, out, err = self.run_command(
+            self.base_args(endpoints) + list(args), environ_update=dict(environ or {}, ETCDCTL_API="3"), **kwargs
+        )
         parsed = None
         text = (out or "").strip()
         if text:
@@ -152,6 +156,22 @@ class Etcdctl:
             except ValueError:
                 parsed = None
         return rc, parsed, (err or "").strip()
+
+
+def etcdctl_for(module):
+    """The connection options of a module that talks to etcd, checked, and its etcdctl: (params, Etcdctl)."""
+    params = connection_params(module.params, module.get_bin_path)
+    drop_etcdctl_environment(os.environ)
+    require_files([(name, params[name]) for name in ("etcdctl_path", "ca_file", "cert_file", "key_file")])
+    etcdctl = Etcdctl(
+        module.run_command,
+        params["etcdctl_path"],
+        params["ca_file"],
+        params["cert_file"],
+        params["key_file"],
+        params["timeout"],
+    )
+    return params, etcdctl
 
 
 def probe_served_certificate(endpoint, ca_file, cert_file, key_file, timeout):

@@ -16,7 +16,7 @@ __metaclass__ = type
 import os
 import re
 
-from ansible_collections.etcdtls.cluster.plugins.module_utils import pki_input
+from ansible_collections.etcdtls.cluster.plugins.module_utils import auth, pki_input
 from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import EtcdTLSError
 from ansible_collections.etcdtls.cluster.plugins.module_utils.probe import pem_fingerprints
 
@@ -116,6 +116,19 @@ def check_tls(min_version, cipher_suites, version, allow_insecure):
             "etcd_tls_cipher_suites lists %s, which is not an ECDHE suite with AEAD encryption (%s): remove it; if "
             "you really want it, set %s: true" % (", ".join(weak), ", ".join(AEAD_SUITES[:4]), INSECURE_OPT_IN)
         )
+
+
+def check_auth(enabled, clients, admin_common_name, version, install_method):
+    """etcd_auth_enabled: the clients' users and roles as etcd_auth would make them, on a release that can."""
+    if not enabled:
+        return
+    match = _VERSION.match(str(version))
+    if install_method == "archive" and match and tuple(int(part) for part in match.groups()) < (3, 5, 0):
+        raise EtcdTLSError(
+            "etcd_auth_enabled needs etcd 3.5 or later (users without a password, auth status), and etcd_version is "
+            "%s: raise etcd_version or leave etcd_auth_enabled false" % (version,)
+        )
+    auth.wanted(pki_input.parse_clients(clients), admin_common_name)
 
 
 def check_cluster_name(name):
@@ -403,6 +416,15 @@ def plan(settings, members, hosts, probes, play_hosts, play_batch):
     )
     _collect(problems, pki_input.parse_members, members)
     _collect(problems, pki_input.parse_clients, settings.clients)
+    _collect(
+        problems,
+        check_auth,
+        settings.auth_enabled,
+        settings.clients,
+        settings.admin_common_name,
+        settings.version,
+        settings.install_method,
+    )
     for host in play_batch:
         _collect(problems, check_host, host, hosts.get(host) or {}, settings.install_method)
     group_hosts = [member["host"] for member in members]
@@ -449,7 +471,9 @@ SETTINGS_SPEC = dict(
     ca_days=dict(type="int", required=True),
     leaf_days=dict(type="int", required=True),
     renew_days=dict(type="int", required=True),
-    clients=dict(type="list", elements="dict", default=[]),
+    clients=dict(type="list", elements="dict", default=[], options=pki_input.CLIENT_ARGSPEC),
+    auth_enabled=dict(type="bool", default=False),
+    admin_common_name=dict(type="str", default="root"),
     extra_config=dict(type="dict", default={}),
     allow_insecure_config=dict(type="bool", default=False),
     tls_min_version=dict(type="str", required=True),

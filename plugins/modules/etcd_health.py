@@ -264,7 +264,6 @@ attempts:
   type: int
 """
 
-import os
 import time
 
 from ansible.module_utils.basic import AnsibleModule
@@ -272,34 +271,14 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import EtcdTLSError
 from ansible_collections.etcdtls.cluster.plugins.module_utils.etcdctl import (
     ETCD_CONNECTION_ARGSPEC,
-    Etcdctl,
     collect_health,
-    connection_params,
-    drop_etcdctl_environment,
+    etcdctl_for,
     probe_served_certificate,
-    require_files,
 )
 
 
 def run(module):
-    params = connection_params(module.params, module.get_bin_path)
-    drop_etcdctl_environment(os.environ)
-    require_files(
-        [
-            ("etcdctl_path", params["etcdctl_path"]),
-            ("ca_file", params["ca_file"]),
-            ("cert_file", params["cert_file"]),
-            ("key_file", params["key_file"]),
-        ]
-    )
-    etcdctl = Etcdctl(
-        module.run_command,
-        params["etcdctl_path"],
-        params["ca_file"],
-        params["cert_file"],
-        params["key_file"],
-        params["timeout"],
-    )
+    params, etcdctl = etcdctl_for(module)
 
     def probe(endpoint):
         return probe_served_certificate(

@@ -32,6 +32,7 @@ author:
 extends_documentation_fragment:
   - etcdtls.cluster.attributes.read_only
   - etcdtls.cluster.attributes.in_process
+  - etcdtls.cluster.clients
 options:
   members:
     description: The whole group's members, from the P(etcdtls.cluster.etcd_members#filter) filter.
@@ -111,11 +112,16 @@ options:
     description: C(etcd_pki_renew_days).
     type: int
     required: true
-  clients:
-    description: C(etcd_clients).
-    type: list
-    elements: dict
-    default: []
+  auth_enabled:
+    description:
+      - C(etcd_auth_enabled); the clients' users and roles are checked as M(etcdtls.cluster.etcd_auth) would make
+        them, and a O(version) before 3.5 is refused for the archive method.
+    type: bool
+    default: false
+  admin_common_name:
+    description: C(etcd_pki_admin_common_name), the root user when authentication is on.
+    type: str
+    default: root
   extra_config:
     description: C(etcd_extra_config).
     type: dict

