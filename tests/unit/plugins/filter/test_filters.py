@@ -6,6 +6,7 @@
 import pytest
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.etcdtls.cluster.plugins.filter.etcd_client_recipes import etcd_client_recipes
 from ansible_collections.etcdtls.cluster.plugins.filter.etcd_health_table import etcd_health_table
 from ansible_collections.etcdtls.cluster.plugins.filter.etcd_members import etcd_members
 from ansible_collections.etcdtls.cluster.plugins.filter.etcd_release_arch import etcd_release_arch
@@ -116,3 +117,54 @@ def test_health_table():
     assert "UNHEALTHY" in lines[2]
     assert lines[3] == "UNHEALTHY: 3 voting member(s), 0 learner(s), quorum 2, leader e1, alarms: NOSPACE"
     assert lines[4] == "  - active alarms: NOSPACE on 1"
+
+
+RECIPE_MEMBERS = [
+    {"name": "m%d" % i, "address": "10.0.0.%d" % i, "client_url": "https://10.0.0.%d:2379" % i} for i in (1, 2, 3)
+]
+
+
+def test_client_recipes_apisix_by_ip_verifying_the_shared_name():
+    clients = [{"name": "apisix", "api": "json", "password": "p"}, {"name": "kube", "common_name": "kube-apiserver"}]
+    dirs = {"apisix": "/usr/local/apisix/conf/etcd/", "kube": "/etc/kubernetes/pki/etcd"}
+    apisix, kube = etcd_client_recipes(clients, RECIPE_MEMBERS, "etcd.etcd.internal", dirs, True)
+    assert (apisix["name"], apisix["user"], apisix["dir"]) == ("apisix", "apisix", "/usr/local/apisix/conf/etcd")
+    assert sorted(apisix["recipes"]) == ["apisix.yaml", "etcdctl.sh"]
+    assert apisix["recipes"]["apisix.yaml"] == (
+        "deployment:\n  etcd:\n    host:\n"
+        '      - "https://10.0.0.1:2379"\n      - "https://10.0.0.2:2379"\n      - "https://10.0.0.3:2379"\n'
+        '    user: apisix\n    password: "<apisix\'s etcd password>"\n'
+        "    tls:\n      cert: /usr/local/apisix/conf/etcd/apisix.crt\n"
+        "      key: /usr/local/apisix/conf/etcd/apisix.key\n"
+        "      verify: true\n      sni: etcd.etcd.internal\n"
+        "apisix:\n  ssl:\n    ssl_trusted_certificate: /usr/local/apisix/conf/etcd/ca.crt\n"
+    )
+    assert "p" not in apisix["recipes"]["apisix.yaml"].split('"')
+    assert "export ETCDCTL_USER=apisix\n" in apisix["recipes"]["etcdctl.sh"]
+    assert sorted(kube["recipes"]) == ["etcdctl.sh", "k3s.sh", "kube-apiserver.flags"]
+    assert kube["user"] == "kube-apiserver"
+    assert kube["recipes"]["kube-apiserver.flags"].splitlines() == [
+        "--etcd-servers=https://10.0.0.1:2379,https://10.0.0.2:2379,https://10.0.0.3:2379",
+        "--etcd-cafile=/etc/kubernetes/pki/etcd/ca.crt",
+        "--etcd-certfile=/etc/kubernetes/pki/etcd/kube.crt",
+        "--etcd-keyfile=/etc/kubernetes/pki/etcd/kube.key",
+    ]
+    assert (
+        "--datastore-endpoint=https://10.0.0.1:2379,https://10.0.0.2:2379,https://10.0.0.3:2379"
+        in (kube["recipes"]["k3s.sh"])
+    )
+    assert kube["recipes"]["etcdctl.sh"].endswith("etcdctl endpoint health\n")
+    assert "ETCDCTL_USER" not in kube["recipes"]["etcdctl.sh"]
+
+
+def test_client_recipes_without_a_shared_name():
+    clients = [{"name": "apisix", "api": "json"}]
+    members = [dict(m, fqdn="m%d.example.net" % i) for i, m in enumerate(RECIPE_MEMBERS, 1)]
+    (apisix,) = etcd_client_recipes(clients, members, "", {"apisix": "/b"})
+    assert '      - "https://m1.example.net:2379"\n' in apisix["recipes"]["apisix.yaml"]
+    assert "sni" not in apisix["recipes"]["apisix.yaml"] and "user:" not in apisix["recipes"]["apisix.yaml"]
+    (apisix,) = etcd_client_recipes(clients, RECIPE_MEMBERS, "", {"apisix": "/b"})
+    text = apisix["recipes"]["apisix.yaml"]
+    assert "set etcd_server_name" in text and "deployment" not in text
+    with pytest.raises(AnsibleFilterError, match="etcd_client_recipes"):
+        etcd_client_recipes(clients, RECIPE_MEMBERS, "x", {})
