@@ -164,3 +164,75 @@ def test_hardening_keys_at_the_version_edges(playbook, tmp_path):
     assert (
         "experimental-compact-hash-check-enabled" not in conf351 and conf358["experimental-compact-hash-check-enabled"]
     )
+
+
+ALPINE_PLAY = """
+- name: An Alpine Pi's OS defaults and OpenRC files
+  hosts: pi
+  gather_facts: false
+  vars_files:
+    - {root}/roles/etcd/defaults/main.yml
+    - {root}/roles/etcd/vars/main.yml
+  vars:
+    role_path: {root}/roles/etcd
+    etcd_member: >-
+      {{{{ groups['pi'] | etcdtls.cluster.etcd_members(hostvars) | first }}}}
+    etcd_install:
+      version: "3.5.16"
+      bin_dir: "{{{{ etcd_package_bin_dir }}}}"
+      unsupported_arch: "{{{{ machine | etcdtls.cluster.etcd_release_arch
+        | etcdtls.cluster.etcd_unsupported_arch('3.5.16') }}}}"
+  tasks:
+    - name: Gathered facts of the host
+      ansible.builtin.set_fact:
+        ansible_distribution: "{{{{ distribution }}}}"
+        ansible_os_family: "{{{{ distribution }}}}"
+        ansible_distribution_major_version: "{{{{ major }}}}"
+        cacheable: true
+
+    - name: The role's own OS vars step
+      ansible.builtin.include_tasks: {root}/roles/etcd/tasks/os_vars.yml
+
+    - name: Render the OpenRC files
+      ansible.builtin.copy:
+        content: "{{{{ lookup('ansible.builtin.template', '{root}/roles/etcd/templates/' ~ item) }}}}"
+        dest: "{out}/{{{{ inventory_hostname }}}}-{{{{ item }}}}"
+        mode: "0644"
+      loop: [openrc-confd.j2, openrc-init.j2]
+
+    - name: What the package method installs
+      ansible.builtin.copy:
+        content: "{{{{ {{'packages': etcd_packages, 'bin_dir': etcd_package_bin_dir}} | to_json }}}}"
+        dest: "{out}/{{{{ inventory_hostname }}}}-packages.json"
+        mode: "0644"
+"""
+
+ALPINE_INVENTORY = """
+pi:
+  hosts:
+    alpine: {etcd_address: 192.168.7.11, machine: armv7l, distribution: Alpine, major: "3"}
+    debian: {etcd_address: 192.168.7.12, machine: aarch64, distribution: Debian, major: "12"}
+  vars:
+    ansible_connection: local
+    ansible_python_interpreter: "{{ ansible_playbook_python }}"
+"""
+
+
+def test_alpine_package_method_and_openrc_files(playbook, tmp_path):
+    """Alpine (the seed's OS) cannot be booted here: its facts drive the role's own OS-vars step and templates.
+    The package method installs Alpine's etcd, etcd-ctl and etcd-openrc, and the role's init script takes over
+    /etc/init.d/etcd with the seed's `need net`; Debian under OpenRC has no "net" provider, so it uses it."""
+    out = tmp_path / "out"
+    out.mkdir()
+    rc, data = playbook.run(ALPINE_PLAY.format(root=ROOT, out=out), ALPINE_INVENTORY)
+    assert rc == 0, data
+    packages = yaml.safe_load((out / "alpine-packages.json").read_text())
+    assert packages == {"packages": ["etcd", "etcd-ctl", "etcd-openrc"], "bin_dir": "/usr/bin"}
+    assert yaml.safe_load((out / "debian-packages.json").read_text())["packages"] == ["etcd-server", "etcd-client"]
+    init = (out / "alpine-openrc-init.j2").read_text()
+    assert "\tneed net\n" in init and "command=/usr/bin/etcd\n" in init
+    assert 'command_args="--config-file=${ETCD_CONFIG_FILE}"' in init
+    assert "\tuse net\n" in (out / "debian-openrc-init.j2").read_text()
+    confd = (out / "alpine-openrc-confd.j2").read_text()
+    # A 32-bit Pi on Alpine: the package's etcd demands ETCD_UNSUPPORTED_ARCH=arm.
+    assert "ETCD_CONFIG_FILE=/etc/etcd/conf.yml\n" in confd and "ETCD_UNSUPPORTED_ARCH=arm\n" in confd
