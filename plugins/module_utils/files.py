@@ -20,6 +20,7 @@ import grp
 import hashlib
 import os
 import pwd
+import re
 import shutil
 import stat
 import tempfile
@@ -237,6 +238,16 @@ def ensure_file(spec, check_mode, defer_restart=False):
             if actual is None
             else "content differs"
         )
+        keep_mtime = None
+        if result["restart"] and actual is not None and data is not None and spec.get("restart_ignore"):
+            with open(dest, "rb") as handle:
+                before = handle.read()
+            if _without_lines(before, spec["restart_ignore"]) == _without_lines(data, spec["restart_ignore"]):
+                # Only lines the running service does not read changed: no restart, and the file keeps its time,
+                # so the process is not taken for older than its content either.
+                result["restart"] = False
+                result["reason"] = "content differs in lines that need no restart"
+                keep_mtime = os.stat(dest).st_mtime
         if defer_restart and result["restart"]:
             # Not written now, so not changed now: its own turn writes it, and shows its diff.
             result["deferred"] = True
@@ -259,6 +270,8 @@ def ensure_file(spec, check_mode, defer_restart=False):
             return result
         if data is not None:
             atomic_write(dest, data, mode, uid, gid)
+            if keep_mtime is not None:
+                os.utime(dest, (keep_mtime, keep_mtime))
         elif spec.get("src"):
             if sha256_of(spec["src"]) != wanted:
                 raise EtcdTLSError("%s: the transferred file does not have sha256 %s" % (dest, wanted))
@@ -273,6 +286,12 @@ def ensure_file(spec, check_mode, defer_restart=False):
         if not check_mode:
             _set_attrs(dest, mode, uid, gid)
     return result
+
+
+def _without_lines(data, pattern):
+    """``data`` without the lines that match ``pattern`` (a regular expression, searched from each line's start)."""
+    regex = re.compile(pattern.encode("utf-8"))
+    return [line for line in data.splitlines() if not regex.match(line)]
 
 
 def _guarded(function, spec, key, *args):

@@ -334,9 +334,11 @@ def check_trust(probes, pki_dir, ca_fingerprints, ca_key_exists, known=None, pee
     return True
 
 
-def judge_state(group_hosts, probes, data_dir, problems):
-    """New cluster or existing one, from what every member of the group holds."""
-    unseen = [host for host in group_hosts if not probes.get(host)]
+def judge_state(group_hosts, probes, data_dir, problems, joining_allowed=False, removing=()):
+    """New cluster or existing one, from what every member of the group holds: (hosts with data, existing,
+    hosts that join). With ``joining_allowed`` (add-member.yml), hosts without data beside members with data
+    join the cluster; ``removing`` (remove-member.yml) may be unreachable."""
+    unseen = [host for host in group_hosts if not probes.get(host) and host not in removing]
     if unseen:
         problems.append(
             "%s could not be reached, so the state of the cluster is not known: every member of the group must "
@@ -360,12 +362,16 @@ def judge_state(group_hosts, probes, data_dir, problems):
                 "to the directory the running member uses, or stop that etcd first" % (host, data_dir)
             )
     with_data = [host for host in seen if probes[host]["has_data"] or probes[host]["running"]]
-    without = [host for host in seen if host not in with_data]
-    if with_data and without:
+    without = [host for host in seen if host not in with_data and host not in removing]
+    joining = []
+    if with_data and without and joining_allowed:
+        joining = without
+    elif with_data and without:
         problems.append(
             "%s %s no data in %s while %s belong to an existing cluster. Starting %s would bootstrap a second "
-            "cluster. A new or rebuilt member must join through etcd's membership API (member add, then start "
-            "with initial-cluster-state existing)"
+            "cluster. A new or rebuilt member joins through etcd's membership API: run playbooks/add-member.yml "
+            "(a learner first, promoted once it has caught up); a member that is still listed (a rebuilt host) "
+            "is removed first with playbooks/remove-member.yml"
             % (
                 ", ".join(without),
                 "has" if len(without) == 1 else "have",
@@ -374,7 +380,27 @@ def judge_state(group_hosts, probes, data_dir, problems):
                 "it" if len(without) == 1 else "them",
             )
         )
-    return with_data, bool(with_data) or bool(unseen)
+    return with_data, bool(with_data) or bool(unseen), joining
+
+
+def check_scale(size, joining, removing, allow_any_size):
+    """add-member.yml and remove-member.yml: the cluster they leave has an odd size of 7 at most, unless told."""
+    if not (joining or removing) or allow_any_size:
+        return
+    if size > 7 or size % 2 == 0:
+        raise EtcdTLSError(
+            "%s would leave a cluster of %d members: %s. An odd count of 7 at most tolerates the most failures for "
+            "its size (%d members tolerate %d, as %d do). %s, or set etcd_scale_allow_any_size=true"
+            % (
+                "adding " + ", ".join(joining) if joining else "removing " + ", ".join(removing),
+                size,
+                "more than 7 slows every write" if size > 7 else "an even count",
+                size,
+                (size - 1) // 2,
+                size - 1 if size % 2 == 0 else size,
+                "Add or remove one more host" if size % 2 == 0 else "Keep 7 at most",
+            )
+        )
 
 
 def plan(settings, members, hosts, probes, play_hosts, play_batch):
@@ -428,7 +454,17 @@ def plan(settings, members, hosts, probes, play_hosts, play_batch):
     for host in play_batch:
         _collect(problems, check_host, host, hosts.get(host) or {}, settings.install_method)
     group_hosts = [member["host"] for member in members]
-    with_data, existing = judge_state(group_hosts, probes, settings.data_dir, problems)
+    removing = [host for host in settings.removing if host in group_hosts]
+    unknown = [host for host in settings.removing if host not in group_hosts]
+    if unknown:
+        problems.append(
+            "etcd_remove_members names %s, which %s not in the group: list inventory hosts of the cluster"
+            % (", ".join(unknown), "is" if len(unknown) == 1 else "are")
+        )
+    with_data, existing, joining = judge_state(
+        group_hosts, probes, settings.data_dir, problems, settings.joining_allowed, removing
+    )
+    _collect(problems, check_scale, len(group_hosts) - len(removing), joining, removing, settings.allow_any_size)
     fingerprints, key_exists = controller_ca(settings.pki_dir)
     known, peer_ca = controller_known(settings.pki_dir)
     members_hold_ca = _collect(
@@ -448,6 +484,7 @@ def plan(settings, members, hosts, probes, play_hosts, play_batch):
         )
     return {
         "cluster_new": not existing,
+        "joining": joining,
         "hosts_with_data": with_data,
         "hosts_running": [host for host in group_hosts if (probes.get(host) or {}).get("running")],
         "members_hold_ca": bool(members_hold_ca),
@@ -478,6 +515,9 @@ SETTINGS_SPEC = dict(
     allow_insecure_config=dict(type="bool", default=False),
     tls_min_version=dict(type="str", required=True),
     tls_cipher_suites=dict(type="list", elements="str", required=True),
+    joining_allowed=dict(type="bool", default=False),
+    removing=dict(type="list", elements="str", default=[]),
+    allow_any_size=dict(type="bool", default=False),
 )
 ARGUMENT_SPEC = dict(
     members=dict(type="list", elements="dict", required=True),

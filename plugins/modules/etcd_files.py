@@ -93,6 +93,13 @@ options:
         description: New content in this file means the service must restart (RV(restart_needed)).
         type: bool
         default: false
+      restart_ignore:
+        description:
+          - A regular expression matched at the start of each line. With O(files[].restart), new content that differs
+            from the file only in matching lines needs no restart, is written at once even with O(defer_restart), and
+            the file keeps its modification time (so the process is not taken for older than its content).
+          - For lines the service reads only once in its life, such as etcd's C(initial-cluster).
+        type: str
       diff:
         description: Show a content diff in diff mode. Refused on content that holds a private key.
         type: bool
@@ -196,6 +203,7 @@ def main():
                     sha256=dict(type="str"),
                     src=dict(type="path"),
                     restart=dict(type="bool", default=False),
+                    restart_ignore=dict(type="str"),
                     diff=dict(type="bool", default=False),
                     **attrs,
                 ),

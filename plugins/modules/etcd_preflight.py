@@ -112,6 +112,24 @@ options:
     description: C(etcd_pki_renew_days).
     type: int
     required: true
+  joining_allowed:
+    description:
+      - Hosts without data beside members with data join the running cluster (C(playbooks/add-member.yml)) instead of
+        being refused; they are returned in RV(joining).
+    type: bool
+    default: false
+  removing:
+    description:
+      - Inventory hosts being removed from the cluster (C(etcd_remove_members), C(playbooks/remove-member.yml)); they
+        may be unreachable.
+    type: list
+    elements: str
+    default: []
+  allow_any_size:
+    description:
+      - C(etcd_scale_allow_any_size). Without it, adding or removing members must leave an odd count of 7 at most.
+    type: bool
+    default: false
   auth_enabled:
     description:
       - C(etcd_auth_enabled); the clients' users and roles are checked as M(etcdtls.cluster.etcd_auth) would make
@@ -172,6 +190,11 @@ cluster_new:
   description: No member holds data or runs etcd, and every member was reached - bootstrap a new cluster.
   returned: success
   type: bool
+joining:
+  description: With O(joining_allowed), the hosts without data that join the running cluster, in inventory order.
+  returned: success
+  type: list
+  elements: str
 hosts_with_data:
   description: Members that hold data or run etcd.
   returned: success

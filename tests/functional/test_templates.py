@@ -98,6 +98,18 @@ def test_conf_yml_per_version(playbook, tmp_path):
     assert conf35["advertise-client-urls"] == "https://[fd00::13]:2379"
 
 
+def test_a_joining_member_starts_with_the_members_it_joins(playbook, tmp_path):
+    """add-member.yml sets __etcd_join_cluster on the host that joins: initial-cluster-state existing, and the
+    members it joins; every other member keeps the whole group and state new (lines etcd no longer reads)."""
+    join = "x-k3s-m-1=https://192.168.7.11:2380,pi36=https://192.168.7.12:2380"
+    read = render(playbook, tmp_path, extra=("-e", '{"__etcd_join_cluster": "%s"}' % join))
+    joined = yaml.safe_load(read("pi34", "conf.yml.j2"))
+    assert (joined["initial-cluster-state"], joined["initial-cluster"]) == ("existing", join)
+    (tmp_path / "plain").mkdir()
+    plain = yaml.safe_load(render(playbook, tmp_path / "plain")("pi34", "conf.yml.j2"))
+    assert plain["initial-cluster-state"] == "new" and plain["initial-cluster"].endswith("x86=https://[fd00::13]:2380")
+
+
 def test_unsupported_arch_reaches_both_service_managers(playbook, tmp_path):
     read = render(playbook, tmp_path)
     assert "Environment=ETCD_UNSUPPORTED_ARCH=arm64" in read("pi34", "etcd.service.j2")  # arm64 on 3.4

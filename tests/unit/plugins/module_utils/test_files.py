@@ -241,3 +241,29 @@ def test_restart_worthy_files_wait_for_their_turn(tmp_path):
     assert (tmp_path / "server.crt").read_text() == "CERT"
     turn = files.ensure_all([], specs[:1], check_mode=False)
     assert conf.read_text() == "new\n" and turn["restart_needed"] and turn["deferred"] == []
+
+
+def test_lines_that_need_no_restart(tmp_path):
+    """etcd reads initial-cluster* once in its life: a change there alone is written now, with no restart and the
+    file's time kept (the running process is not older than what it runs with); any other change still waits."""
+    conf = tmp_path / "conf.yml"
+    conf.write_text("name: a\ninitial-cluster: a=x\ninitial-cluster-state: new\n")
+    os.utime(conf, (1000000000, 1000000000))
+    ignore = "initial-cluster(-state)?:"
+    spec = inline(
+        conf, "name: a\ninitial-cluster: a=x,b=y\ninitial-cluster-state: new\n", restart=True, restart_ignore=ignore
+    )
+    result = files.ensure_all([], [spec], check_mode=False, defer_restart=True)
+    assert (result["restart_needed"], result["deferred"], result["changed"]) == (False, [], True)
+    assert result["files"][0]["reason"] == "content differs in lines that need no restart"
+    assert conf.read_text().endswith("a=x,b=y\ninitial-cluster-state: new\n")
+    assert os.stat(conf).st_mtime == 1000000000
+    # Another line changes: a restart, deferred to the member's turn, as before.
+    other = inline(
+        conf, "name: b\ninitial-cluster: a=x,b=y\ninitial-cluster-state: new\n", restart=True, restart_ignore=ignore
+    )
+    result = files.ensure_all([], [other], check_mode=False, defer_restart=True)
+    assert result["restart_needed"] and result["deferred"] == [str(conf)]
+    # Without restart_ignore the same change as the first is a restart.
+    plain = inline(conf, "name: a\ninitial-cluster: a=x\ninitial-cluster-state: existing\n", restart=True)
+    assert files.ensure_all([], [plain], check_mode=False, defer_restart=True)["restart_needed"]

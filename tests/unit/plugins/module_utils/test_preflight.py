@@ -72,6 +72,9 @@ def settings(tmp_path, **overrides):
         tls_cipher_suites=list(preflight.AEAD_SUITES[:4]),
         auth_enabled=False,
         admin_common_name="root",
+        joining_allowed=False,
+        removing=[],
+        allow_any_size=False,
     )
     values.update(overrides)
     return preflight.Settings(**values)
@@ -236,8 +239,47 @@ def test_a_wiped_member_beside_members_with_data_is_refused(tmp_path):
     fingerprint = controller_pki(tmp_path)
     probes = dict((host, live_probe(fingerprint)) for host in HOSTS)
     probes["etcd2"] = empty_probe()
-    refused(
+    msg = refused(
         tmp_path, "etcd2 has no data in /var/lib/etcd while etcd1, etcd3 belong to an existing cluster", probes=probes
+    )
+    assert "run playbooks/add-member.yml" in msg and "removed first with playbooks/remove-member.yml" in msg
+
+
+FIVE = [*MEMBERS, member("etcd4", "10.0.0.14"), member("etcd5", "10.0.0.15")]
+
+
+def five_hosts():
+    facts = host_facts()["etcd1"]
+    return dict((m["host"], dict(facts)) for m in FIVE)
+
+
+def test_new_hosts_join_a_running_cluster_with_add_member(tmp_path):
+    fingerprint = controller_pki(tmp_path)
+    probes = dict((host, live_probe(fingerprint)) for host in HOSTS)
+    probes.update(etcd4=empty_probe(), etcd5=empty_probe())
+    hosts = [m["host"] for m in FIVE]
+    result = run(tmp_path, members=FIVE, hosts=five_hosts(), probes=probes, play_hosts=hosts, joining_allowed=True)
+    assert result["joining"] == ["etcd4", "etcd5"] and result["cluster_new"] is False
+    # To four members: an even count, refused unless told.
+    four = {k: v for k, v in probes.items() if k != "etcd5"}
+    kwargs = dict(members=FIVE[:4], hosts=five_hosts(), probes=four, play_hosts=hosts[:4], joining_allowed=True)
+    refused(tmp_path, "adding etcd4 would leave a cluster of 4 members: an even count", **kwargs)
+    assert run(tmp_path, allow_any_size=True, **kwargs)["joining"] == ["etcd4"]
+    # Without add-member.yml the same hosts are refused.
+    refused(tmp_path, "etcd4, etcd5 have no data", members=FIVE, hosts=five_hosts(), probes=probes, play_hosts=hosts)
+
+
+def test_members_to_remove_may_be_unreachable(tmp_path):
+    fingerprint = controller_pki(tmp_path)
+    probes = dict((m["host"], live_probe(fingerprint)) for m in FIVE)
+    probes["etcd5"] = None
+    hosts = [m["host"] for m in FIVE]
+    kwargs = dict(members=FIVE, hosts=five_hosts(), probes=probes, play_hosts=hosts)
+    refused(tmp_path, "etcd5 could not be reached", **kwargs)
+    assert run(tmp_path, removing=["etcd4", "etcd5"], **kwargs)["joining"] == []
+    refused(tmp_path, "removing etcd5 would leave a cluster of 4 members", removing=["etcd5"], **kwargs)
+    refused(
+        tmp_path, "etcd_remove_members names etcd9, which is not in the group", removing=["etcd9", "etcd5"], **kwargs
     )
 
 
