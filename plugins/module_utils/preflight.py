@@ -390,14 +390,15 @@ def check_scale(size, joining, removing, allow_any_size):
     if size > 7 or size % 2 == 0:
         raise EtcdTLSError(
             "%s would leave a cluster of %d members: %s. An odd count of 7 at most tolerates the most failures for "
-            "its size (%d members tolerate %d, as %d do). %s, or set etcd_scale_allow_any_size=true"
+            "its size (%d members tolerate %d failed, no more than %d would). %s, or set "
+            "etcd_scale_allow_any_size=true"
             % (
                 "adding " + ", ".join(joining) if joining else "removing " + ", ".join(removing),
                 size,
                 "more than 7 slows every write" if size > 7 else "an even count",
                 size,
                 (size - 1) // 2,
-                size - 1 if size % 2 == 0 else size,
+                size - 1 if size % 2 == 0 else 7,
                 "Add or remove one more host" if size % 2 == 0 else "Keep 7 at most",
             )
         )
