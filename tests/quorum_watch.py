@@ -15,6 +15,28 @@ import os
 import subprocess
 import time
 
+PREFIX = "quorum-watch/"
+
+
+def key_of(run, seq):
+    return "%s%s/%06d" % (PREFIX, run, seq)
+
+
+def judge(run, writes, failures, present):
+    """The report of run ``run``: ``writes`` puts numbered 1..writes, ``failures`` those that failed, ``present``
+    the keys read back afterwards. ``lost``: acknowledged puts whose key is not there (must stay empty)."""
+    failed = {failure["seq"] for failure in failures}
+    acknowledged = [seq for seq in range(1, writes + 1) if seq not in failed]
+    lost = [seq for seq in acknowledged if key_of(run, seq) not in present]
+    return {
+        "writes": writes,
+        "failures": failures,
+        "acknowledged": len(acknowledged),
+        "readable": len(acknowledged) - len(lost),
+        "lost": lost[:20],
+        "committed_despite_error": len([seq for seq in failed if key_of(run, seq) in present]),
+    }
+
 
 def main():
     parser = argparse.ArgumentParser()
@@ -40,30 +62,27 @@ def main():
         "--key=" + key,
     ]
     started = time.monotonic()
-    writes, failures, seq = 0, [], 0
+    # Each run writes under a prefix of its own: a second run on the same cluster sees only its own keys.
+    run = "%d-%d" % (time.time(), os.getpid())
+    failures, seq = [], 0
     while not os.path.exists(args.stop_file) and time.monotonic() - started < args.max_seconds:
         seq += 1
         proc = subprocess.run(
-            [*base, "put", "quorum-watch/%06d" % seq, str(time.time())], capture_output=True, text=True, check=False
+            [*base, "put", key_of(run, seq), str(time.time())], capture_output=True, text=True, check=False
         )
-        writes += 1
         if proc.returncode != 0:
             failures.append(
                 {"seq": seq, "at": round(time.monotonic() - started, 2), "error": proc.stderr.strip()[-300:]}
             )
         time.sleep(0.1)
-    # Every acknowledged write must be readable afterwards.
+    # Every acknowledged write must be readable afterwards. A failed write may still have been committed (its
+    # answer lost with the connection): it is counted, not held against the cluster.
     proc = subprocess.run(
-        [*base, "get", "quorum-watch/", "--prefix", "--keys-only"], capture_output=True, text=True, check=False
+        [*base, "get", "%s%s/" % (PREFIX, run), "--prefix", "--keys-only"], capture_output=True, text=True, check=False
     )
-    readable = len([line for line in proc.stdout.splitlines() if line.strip()])
-    report = {
-        "writes": writes,
-        "failures": failures,
-        "acknowledged": writes - len(failures),
-        "readable": readable,
-        "seconds": round(time.monotonic() - started, 1),
-    }
+    present = {line.strip() for line in proc.stdout.splitlines() if line.strip()}
+    report = judge(run, seq, failures, present)
+    report["seconds"] = round(time.monotonic() - started, 1)
     # Written whole or not at all: the judge never reads half a report.
     with open(args.report + ".tmp", "w") as handle:
         json.dump(report, handle)
