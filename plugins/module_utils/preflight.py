@@ -466,6 +466,11 @@ def plan(settings, members, hosts, probes, play_hosts, play_batch):
         group_hosts, probes, settings.data_dir, problems, settings.joining_allowed, removing
     )
     _collect(problems, check_scale, len(group_hosts) - len(removing), joining, removing, settings.allow_any_size)
+    if settings.needs_cluster and not existing:
+        problems.append(
+            "no member holds data or runs etcd, so there is no cluster to %s; deploy it with site.yml first"
+            % settings.needs_cluster
+        )
     fingerprints, key_exists = controller_ca(settings.pki_dir)
     known, peer_ca = controller_known(settings.pki_dir)
     members_hold_ca = _collect(
@@ -519,6 +524,7 @@ SETTINGS_SPEC = dict(
     joining_allowed=dict(type="bool", default=False),
     removing=dict(type="list", elements="str", default=[]),
     allow_any_size=dict(type="bool", default=False),
+    needs_cluster=dict(type="str"),
 )
 ARGUMENT_SPEC = dict(
     members=dict(type="list", elements="dict", required=True),

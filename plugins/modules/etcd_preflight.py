@@ -125,6 +125,11 @@ options:
     type: list
     elements: str
     default: []
+  needs_cluster:
+    description:
+      - What the playbook does to a deployed cluster, in the words of the refusal (C(back up), C(join)...). When set
+        and no member holds data or runs etcd, the run is refused with the other problems, before the PKI is built.
+    type: str
   allow_any_size:
     description:
       - C(etcd_scale_allow_any_size). Without it, adding or removing members must leave an odd count of 7 at most.

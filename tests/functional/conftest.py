@@ -17,7 +17,8 @@ class Playbook:
     def __init__(self, tmp_path):
         self.tmp_path = tmp_path
 
-    def run(self, playbook_text, inventory_text, *extra):
+    def run(self, playbook_text, inventory_text, *extra, prefix=()):
+        """ansible-playbook with ``extra`` arguments; ``prefix``: a command it runs under (such as unshare)."""
         playbook = self.tmp_path / "play.yml"
         playbook.write_text(playbook_text)
         inventory = self.tmp_path / "hosts.yml"
@@ -33,7 +34,7 @@ class Playbook:
         )
         ansible_playbook = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
         proc = subprocess.run(
-            [ansible_playbook, "-i", str(inventory), str(playbook), *extra],
+            [*prefix, ansible_playbook, "-i", str(inventory), str(playbook), *extra],
             env=env,
             capture_output=True,
             text=True,

@@ -31,6 +31,7 @@ etcd:
   vars:
     ansible_connection: local
     ansible_python_interpreter: "{{{{ ansible_playbook_python }}}}"
+    ansible_become: false
     etcd_service_manager: systemd
     etcd_pki_dir: {tmp}/controller/pki
     etcd_archive_cache_dir: {tmp}/controller/archives
@@ -42,6 +43,9 @@ etcd:
 """
 
 
+UNSHARE = ("unshare", "--pid", "--fork", "--mount-proc")
+
+
 def written(tmp_path):
     return sorted(
         os.path.relpath(os.path.join(directory, name), str(tmp_path))
@@ -50,9 +54,9 @@ def written(tmp_path):
     )
 
 
-def refusal(playbook, tmp_path, *extra):
+def refusal(playbook, tmp_path, *extra, play=PLAY, prefix=()):
     before = written(tmp_path)
-    rc, data = playbook.run(PLAY, INVENTORY.format(tmp=tmp_path), *extra)
+    rc, data = playbook.run(play, INVENTORY.format(tmp=tmp_path), *extra, prefix=prefix)
     assert rc != 0
     result = playbook.task_results(data, "Check every input and every member's state before any change")
     msg = next(iter(result.values()))["msg"]
@@ -102,3 +106,31 @@ def test_an_empty_group_is_an_error(playbook, tmp_path):
     assert rc != 0
     result = playbook.task_results(data, "The etcd group must list the members")["localhost"]
     assert "The inventory group 'etcd' has no hosts" in result["msg"]
+
+
+@pytest.mark.parametrize(
+    "playbook_name, extra, what",
+    [
+        ("rotate-certs.yml", {"etcd_pki_reissue": "all"}, "rotate certificates in"),
+        ("rotate-ca.yml", {}, "rotate the CA of"),
+        ("backup.yml", {}, "back up"),
+        ("restore.yml", {"etcd_restore_snapshot": "SNAPSHOT"}, "restore into"),
+        ("upgrade.yml", {"etcd_version": "3.5.16"}, "upgrade"),
+        ("add-member.yml", {}, "join"),
+        ("remove-member.yml", {"etcd_remove_members": ["m3"]}, "remove members from"),
+    ],
+)
+def test_day2_playbooks_need_a_deployed_cluster(playbook, tmp_path, playbook_name, extra, what):
+    """Before site.yml deployed anything, every day-2 playbook is refused by the preflight, with the others'
+    refusals, and writes nothing: not even a CA on the controller. The "hosts" are this machine: the play runs in
+    a PID namespace of its own, so that an etcd running here (a demo or scenario container) is not taken for a
+    deployed member."""
+    if "etcd_restore_snapshot" in extra:
+        (tmp_path / "controller").mkdir()
+        (tmp_path / "controller" / "etcd.db").write_bytes(b"not read")
+        extra["etcd_restore_snapshot"] = str(tmp_path / "controller" / "etcd.db")
+    play = "- import_playbook: %s/playbooks/%s\n" % (ROOT, playbook_name)
+    msg = refusal(playbook, tmp_path, "-e", json.dumps(extra), play=play, prefix=UNSHARE)
+    assert (
+        "no member holds data or runs etcd, so there is no cluster to %s; deploy it with site.yml first" % what in msg
+    )

@@ -75,6 +75,7 @@ def settings(tmp_path, **overrides):
         joining_allowed=False,
         removing=[],
         allow_any_size=False,
+        needs_cluster=None,
     )
     values.update(overrides)
     return preflight.Settings(**values)
@@ -132,6 +133,19 @@ def test_an_existing_cluster_that_trusts_the_controllers_ca(tmp_path):
     result = run(tmp_path, probes=dict((host, live_probe(fingerprint)) for host in HOSTS))
     assert result["cluster_new"] is False and result["members_hold_ca"] is True
     assert result["hosts_with_data"] == HOSTS and result["controller_ca"] == fingerprint[0]
+    # A day-2 playbook's need of a deployed cluster is met.
+    probes = dict((host, live_probe(fingerprint)) for host in HOSTS)
+    assert run(tmp_path, probes=probes, needs_cluster="back up")["cluster_new"] is False
+
+
+def test_a_day2_playbook_before_any_deploy_is_refused_with_the_other_problems(tmp_path):
+    msg = refused(
+        tmp_path,
+        "no member holds data or runs etcd, so there is no cluster to back up; deploy it with site.yml first",
+        needs_cluster="back up",
+        peer_port=2379,
+    )
+    assert "etcd_client_port and etcd_peer_port are both 2379" in msg
 
 
 def test_an_even_cluster_is_a_warning(tmp_path):
