@@ -27,7 +27,7 @@ for scenario in "${scenarios[@]}"; do
     echo "=== molecule scenario $scenario FAILED (whole log: $log). What failed:"
     # molecule wraps the output in a box: unwrap each failed task's result back into one line.
     sed 's/\x1b\[[0-9;]*m//g; s/^ *\xe2\x94\x82 \?//' "$log" | awk '
-      /(fatal|failed): \[/ { if (hit != "") print hit; hit = $0; next }
+      /^(fatal|failed): \[/ { if (hit != "") print hit; hit = $0; next }
       hit != "" && /^ *$|^\[ERROR\]|^(TASK|PLAY|RUNNING) / { print hit; hit = ""; next }
       hit != "" { sub(/^ +/, " "); hit = hit $0 }
       END { if (hit != "") print hit }' | cut -c1-900 | tail -n 3
