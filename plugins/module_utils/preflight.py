@@ -19,9 +19,9 @@ import re
 from ansible_collections.etcdtls.cluster.plugins.module_utils import auth, pki_input
 from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import EtcdTLSError
 from ansible_collections.etcdtls.cluster.plugins.module_utils.probe import pem_fingerprints
+from ansible_collections.etcdtls.cluster.plugins.module_utils.upgrade import release
 
 SUPPORTED_MINORS = ("3.4", "3.5", "3.6")
-_VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
 _SERVICE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
 # "<cluster>-etcd-ca" is the CA's CN, which x509 caps at 64 characters.
 CLUSTER_NAME_MAX = pki_input.SUBJECT_MAX - len("-etcd-ca")
@@ -78,8 +78,8 @@ def _collect(problems, check, *args):
 
 
 def check_version(version):
-    match = _VERSION.match(str(version))
-    if not match or "%s.%s" % match.group(1, 2) not in SUPPORTED_MINORS:
+    found = release(version)
+    if not found or "%d.%d" % found[:2] not in SUPPORTED_MINORS:
         raise EtcdTLSError(
             "etcd_version %r is not a release this collection installs: give a full X.Y.Z release of etcd %s "
             "(for instance 3.5.17), not a minor (3.5), 'latest' or a path" % (version, ", ".join(SUPPORTED_MINORS))
@@ -88,11 +88,10 @@ def check_version(version):
 
 def has_tls_min_version(version):
     """etcd knows tls-min-version from 3.4.25 and 3.5.8 on."""
-    match = _VERSION.match(str(version))
-    if not match:
+    found = release(version)
+    if not found:
         return False
-    release = tuple(int(part) for part in match.groups())
-    return (3, 4, 25) <= release < (3, 5, 0) or release >= (3, 5, 8)
+    return (3, 4, 25) <= found < (3, 5, 0) or found >= (3, 5, 8)
 
 
 def check_tls(min_version, cipher_suites, version, allow_insecure):
@@ -122,8 +121,8 @@ def check_auth(enabled, clients, admin_common_name, version, install_method):
     """etcd_auth_enabled: the clients' users and roles as etcd_auth would make them, on a release that can."""
     if not enabled:
         return
-    match = _VERSION.match(str(version))
-    if install_method == "archive" and match and tuple(int(part) for part in match.groups()) < (3, 5, 0):
+    found = release(version)
+    if install_method == "archive" and found and found < (3, 5, 0):
         raise EtcdTLSError(
             "etcd_auth_enabled needs etcd 3.5 or later (users without a password, auth status), and etcd_version is "
             "%s: raise etcd_version or leave etcd_auth_enabled false" % (version,)

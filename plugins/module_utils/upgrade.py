@@ -20,11 +20,18 @@ _VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
 MINOR_FLOORS = {(3, 6): (3, 5, 32)}
 
 
+def release(version):
+    """(major, minor, patch) of an X.Y.Z etcd release, or None for anything else. The one reader of release numbers:
+    the preflight's checks read etcd_version with it too."""
+    match = _VERSION.match(str(version))
+    return tuple(int(part) for part in match.groups()) if match else None
+
+
 def parse(version, where):
-    match = _VERSION.match(str(version or "").strip())
-    if not match:
+    found = release(str(version or "").strip())
+    if found is None:
         return None, "%s runs %r, not an X.Y.Z release etcd reports" % (where, version)
-    return tuple(int(part) for part in match.groups()), None
+    return found, None
 
 
 def text(release):
