@@ -16,14 +16,15 @@ from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import Etcd
 ADMIN_CLIENT = "admin"
 # A name is one or more DNS labels (no "a..b", no "a.-b"); it becomes a file name, a CN and a SAN.
 _LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-_NAME_RE = re.compile(r"^%s(\.%s)*$" % (_LABEL, _LABEL))
+# Whole strings only (fullmatch: "$" would accept a trailing newline), ASCII classes only.
+_NAME_RE = re.compile(r"%s(\.%s)*" % (_LABEL, _LABEL))
 NAME_MAX = 63
 # x509 caps a CN or an O at 64 characters.
 SUBJECT_MAX = 64
 # A CA lifetime past this is refused (and past year 9999 would crash the encoder).
 CA_DAYS_MAX = 36500
 _DNS_RE = re.compile(
-    r"^(\*\.)?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$"
+    r"(\*\.)?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?"
 )
 
 
@@ -90,14 +91,37 @@ class Client:
 
 
 def parse_ip(value, where):
+    # Surrounding blanks are dropped: the address is written back from its parsed, canonical form.
     try:
-        return ipaddress.ip_address(str(value).strip())
+        ip = ipaddress.ip_address(str(value).strip())
     except ValueError:
         raise EtcdTLSError("%s: %r is not an IP address" % (where, value)) from None
+    return check_address(ip, where)
+
+
+def check_address(ip, where):
+    """An address that means one thing to Go's TLS stack and to a dialler: no zone, no IPv4-mapped IPv6 form (Go
+    compares ::ffff:a.b.c.d equal to a.b.c.d), no IPv6 link-local address (it is only reachable with a zone)."""
+    if getattr(ip, "scope_id", None):
+        raise EtcdTLSError(
+            "%s: %s carries a zone (%%%s); a certificate cannot name a zone and a peer cannot dial it: give an "
+            "address without one" % (where, ip, ip.scope_id)
+        )
+    if ip.version == 6 and ip.ipv4_mapped is not None:
+        raise EtcdTLSError(
+            "%s: %s is the IPv4 address %s in IPv6 form, which Go's TLS stack treats as the same address: write "
+            "%s" % (where, ip, ip.ipv4_mapped, ip.ipv4_mapped)
+        )
+    if ip.version == 6 and ip.is_link_local:
+        raise EtcdTLSError(
+            "%s: %s is an IPv6 link-local address, reachable only with a zone: give a global or unique-local "
+            "address" % (where, ip)
+        )
+    return ip
 
 
 def check_dns_name(value, where):
-    if not isinstance(value, str) or len(value) > 253 or not _DNS_RE.match(value):
+    if not isinstance(value, str) or len(value) > 253 or not _DNS_RE.fullmatch(value):
         raise EtcdTLSError("%s: %r is neither an IP address nor a valid DNS name" % (where, value))
     return value.rstrip(".").lower()
 
@@ -107,15 +131,29 @@ def split_sans(values, where):
     dns, ips = [], []
     for value in values:
         try:
-            ips.append(ipaddress.ip_address(str(value).strip()))
+            ip = ipaddress.ip_address(value)
         except ValueError:
+            if isinstance(value, str) and "%" in value:
+                # A zoned IPv6 literal that ipaddress refused: say what it is, not "not a DNS name".
+                parse_ip(value, where)
             dns.append(check_dns_name(value, where))
+        else:
+            ips.append(check_address(ip, where))
     return dns, ips
+
+
+def wildcard_covers(pattern, name):
+    """Whether the DNS SAN ``pattern`` (``*.example.com``) matches ``name`` as a TLS client checks a host: the
+    wildcard stands for exactly one whole leftmost label; names compare without regard to case."""
+    if not pattern.startswith("*."):
+        return False
+    labels = name.rstrip(".").lower().split(".")
+    return len(labels) >= 2 and ".".join(labels[1:]) == pattern[2:].rstrip(".").lower()
 
 
 def check_name(value, what):
     """A member, client or cluster name: DNS labels joined by dots, 63 characters at most."""
-    if not isinstance(value, str) or len(value) > NAME_MAX or not _NAME_RE.match(value):
+    if not isinstance(value, str) or len(value) > NAME_MAX or not _NAME_RE.fullmatch(value):
         raise EtcdTLSError(
             "%s name %r is not usable: use 1-63 letters, digits, '-' and '.', as DNS labels joined by dots "
             "(no '..', no label starting or ending with '-'); it becomes a file name, a CN and a DNS SAN"
@@ -124,9 +162,15 @@ def check_name(value, what):
 
 
 def check_subject(value, what):
-    """A CN or O: 1-64 characters, as x509 requires."""
+    """A CN or O: 1-64 characters, as x509 requires, with no control character and no space at either end (it is
+    an etcd user name, and a line of logs and units)."""
     if not isinstance(value, str) or not 1 <= len(value) <= SUBJECT_MAX:
         raise EtcdTLSError("%s %r must be 1-%d characters long (an x509 limit)" % (what, value, SUBJECT_MAX))
+    if value != value.strip() or any(ord(char) < 32 or ord(char) == 127 for char in value):
+        raise EtcdTLSError(
+            "%s %r has a control character or a space at its start or end: it becomes an etcd user name; remove it"
+            % (what, value)
+        )
 
 
 def check_unicast(ip, where):
@@ -187,6 +231,10 @@ def parse_members(raw_members):
         fqdn = raw.get("fqdn") or None
         if fqdn is not None:
             fqdn = check_dns_name(fqdn, "%s: etcd_fqdn" % where)
+            if fqdn.startswith("*."):
+                raise EtcdTLSError(
+                    "%s: etcd_fqdn %s is a wildcard; give the member's own fully qualified name" % (where, fqdn)
+                )
             if fqdn in owner_of_name and owner_of_name[fqdn] != name:
                 raise EtcdTLSError(
                     "%s: etcd_fqdn %s is also the name or FQDN of member %s; every member needs its own FQDN"
@@ -215,7 +263,69 @@ def parse_members(raw_members):
                     "%s: etcd_extra_sans entry %s is the name or address of member %s; a member's certificate "
                     "must not name another member (use a shared name such as a VIP instead)" % (where, san, owner)
                 )
+    check_wildcards(members, wheres)
     return members
+
+
+def member_names(member):
+    """The DNS names that identify ``member`` alone: its name, its FQDN, its extra DNS SANs but wildcards."""
+    return (
+        [member.name.lower()]
+        + ([member.fqdn] if member.fqdn else [])
+        + [name for name in member.extra_dns if not name.startswith("*.")]
+    )
+
+
+def check_wildcards(members, wheres, shared=(), shared_where="etcd_server_name"):
+    """No wildcard SAN of one member (nor a ``shared`` name in every member's server certificate) covers a name of
+    another member: that certificate would pass for the other member."""
+    for member, where in zip(members, wheres):
+        patterns = [(name, "%s: etcd_extra_sans entry" % where) for name in member.extra_dns if name.startswith("*.")]
+        for other in members:
+            if other is member:
+                continue
+            for pattern, what in patterns:
+                covered = [name for name in member_names(other) if wildcard_covers(pattern, name)]
+                if covered:
+                    raise EtcdTLSError(
+                        "%s %s covers %s, a name of member %s; a member's certificate must not pass for another "
+                        "member: name this member's own names, or a shared name no member has"
+                        % (what, pattern, covered[0], other.name)
+                    )
+    for name in shared:
+        for member in members:
+            covered = [own for own in member_names(member) if own == name or wildcard_covers(name, own)]
+            if covered:
+                raise EtcdTLSError(
+                    "%s %s is in every member's server certificate and matches %s, a name of member %s: every "
+                    "member's certificate would pass for it. Give a name no member has (a VIP or round-robin "
+                    "name)" % (shared_where, name, covered[0], member.name)
+                )
+
+
+def check_identities(members, clients, admin_common_name, server_names=()):
+    """Each certificate identity is one etcd user: the admin's CN, each client's user (its CN, or its name for a
+    JSON-API client) and each member's server certificate CN (its name; server certificates carry clientAuth) are all
+    different; the shared server names cover no member's name."""
+    shared = [check_dns_name(name, "etcd_server_name") for name in server_names]
+    check_wildcards(members, ["member %s" % member.name for member in members], shared=shared)
+    owner = {admin_common_name: "the admin client (etcd_pki_admin_common_name)"}
+    for member in members:
+        if member.name in owner:
+            raise EtcdTLSError(
+                "member %s: its name is the CN of its server certificate, which is also %s; etcd's RBAC would take "
+                "them for one user: rename one of them" % (member.name, owner[member.name])
+            )
+        owner[member.name] = "member %s's server certificate" % member.name
+    for client in clients:
+        user = client.user
+        if user in owner:
+            raise EtcdTLSError(
+                "client %s: its etcd user %r (%s) is also %s; etcd's RBAC would take them for one identity: give "
+                "each client its own common_name"
+                % (client.name, user, "its CN" if client.common_name else "its name", owner[user])
+            )
+        owner[user] = "client %s's user" % client.name
 
 
 def _is_ip(value):

@@ -16,13 +16,13 @@ __metaclass__ = type
 import os
 import re
 
-from ansible_collections.etcdtls.cluster.plugins.module_utils import auth, pki_input
+from ansible_collections.etcdtls.cluster.plugins.module_utils import auth, host_input, pki_input
 from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import EtcdTLSError
 from ansible_collections.etcdtls.cluster.plugins.module_utils.probe import pem_fingerprints
 from ansible_collections.etcdtls.cluster.plugins.module_utils.upgrade import release
 
 SUPPORTED_MINORS = ("3.4", "3.5", "3.6")
-_SERVICE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
+_SERVICE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}")
 # "<cluster>-etcd-ca" is the CA's CN, which x509 caps at 64 characters.
 CLUSTER_NAME_MAX = pki_input.SUBJECT_MAX - len("-etcd-ca")
 SERVICE_MANAGERS = ("systemd", "openrc")
@@ -140,7 +140,7 @@ def check_cluster_name(name):
 
 
 def check_service_name(name):
-    if not isinstance(name, str) or not _SERVICE.match(name) or ".." in name:
+    if not isinstance(name, str) or not _SERVICE.fullmatch(name) or ".." in name:
         raise EtcdTLSError(
             "etcd_service_name %r is not usable: it names a unit file, so use 1-64 letters, digits, '-', '_', '.' "
             "or '@', starting with a letter or digit" % (name,)
@@ -440,8 +440,20 @@ def plan(settings, members, hosts, probes, play_hosts, play_batch):
         settings.version,
         settings.allow_insecure_config,
     )
-    _collect(problems, pki_input.parse_members, members)
-    _collect(problems, pki_input.parse_clients, settings.clients)
+    parsed_members = _collect(problems, pki_input.parse_members, members)
+    parsed_clients = _collect(problems, pki_input.parse_clients, settings.clients)
+    if parsed_members and parsed_clients is not None:
+        _collect(
+            problems,
+            pki_input.check_identities,
+            parsed_members,
+            parsed_clients,
+            settings.admin_common_name,
+            settings.server_names,
+        )
+    for client in settings.clients or []:
+        if client.get("bundle"):
+            problems.extend(host_input.check_bundle(client.get("name"), client["bundle"]))
     _collect(
         problems,
         check_auth,
@@ -452,7 +464,9 @@ def plan(settings, members, hosts, probes, play_hosts, play_batch):
         settings.install_method,
     )
     for host in play_batch:
-        _collect(problems, check_host, host, hosts.get(host) or {}, settings.install_method)
+        facts = hosts.get(host) or {}
+        _collect(problems, check_host, host, facts, settings.install_method)
+        problems.extend(host_input.check_host_values(host, facts.get("values") or {}, facts.get("service_manager")))
     group_hosts = [member["host"] for member in members]
     removing = [host for host in settings.removing if host in group_hosts]
     unknown = [host for host in settings.removing if host not in group_hosts]
@@ -516,6 +530,7 @@ SETTINGS_SPEC = dict(
     clients=dict(type="list", elements="dict", default=[], options=pki_input.CLIENT_ARGSPEC),
     auth_enabled=dict(type="bool", default=False),
     admin_common_name=dict(type="str", default="root"),
+    server_names=dict(type="list", elements="str", default=[]),
     extra_config=dict(type="dict", default={}),
     allow_insecure_config=dict(type="bool", default=False),
     tls_min_version=dict(type="str", required=True),

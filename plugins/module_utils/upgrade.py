@@ -14,7 +14,8 @@ __metaclass__ = type
 
 import re
 
-_VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
+# Whole strings of ASCII digits only ("\d" takes other scripts' digits, "$" a trailing newline).
+_VERSION = re.compile(r"([0-9]{1,4})\.([0-9]{1,4})\.([0-9]{1,6})")
 
 # The lowest patch of the running minor that may move to the next minor, where etcd says so.
 MINOR_FLOORS = {(3, 6): (3, 5, 32)}
@@ -23,7 +24,7 @@ MINOR_FLOORS = {(3, 6): (3, 5, 32)}
 def release(version):
     """(major, minor, patch) of an X.Y.Z etcd release, or None for anything else. The one reader of release numbers:
     the preflight's checks read etcd_version with it too."""
-    match = _VERSION.match(str(version))
+    match = _VERSION.fullmatch(str(version))
     return tuple(int(part) for part in match.groups()) if match else None
 
 

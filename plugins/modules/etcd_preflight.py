@@ -42,6 +42,10 @@ options:
   hosts:
     description:
       - Per host of O(play_batch), a dict with C(service_manager), C(arch) (the release architecture) and C(machine).
+      - Its C(values) maps the host's variables that reach files, units and scripts (C(etcd_data_dir),
+        C(etcd_config_dir), C(etcd_pki_host_dir), C(etcd_backup_host_dir), C(etcd_bin_dir), C(etcd_package_bin_dir),
+        C(etcd_profile_file), C(etcd_system_user), C(etcd_system_group), C(etcd_backup_schedule), C(etcd_openrc_net))
+        to their values; each is held to a strict whole-string pattern.
     type: dict
     required: true
   probes:
@@ -145,6 +149,13 @@ options:
     description: C(etcd_pki_admin_common_name), the root user when authentication is on.
     type: str
     default: root
+  server_names:
+    description:
+      - C(etcd_server_name) as a list (empty for none). It is in every member's server certificate, so it must not
+        be, or as a wildcard cover, the name of a member.
+    type: list
+    elements: str
+    default: []
   extra_config:
     description: C(etcd_extra_config).
     type: dict

@@ -72,6 +72,7 @@ def settings(tmp_path, **overrides):
         tls_cipher_suites=list(preflight.AEAD_SUITES[:4]),
         auth_enabled=False,
         admin_common_name="root",
+        server_names=[],
         joining_allowed=False,
         removing=[],
         allow_any_size=False,

@@ -1,0 +1,187 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, etcdtls.cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What the inventory says of each host's paths, accounts and schedules, checked before anything is written.
+
+Each value reaches a file, a unit (systemd), an OpenRC script (a shell), a backup script or etcdctl. The tasks
+quote them at every boundary too, but a value is first held to a strict whole-string pattern of ASCII characters, so
+that nothing a shell, systemd or a YAML reader treats specially (space, ``$``, ``;``, a quote, ``%``, a newline) can
+be in it at all. Standard library only: the preflight runs it anywhere.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import posixpath
+import re
+
+from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import EtcdTLSError
+
+# An absolute path of ASCII letters, digits and . _ + @ - only: no space, quote, $, ;, %, newline or glob.
+_PATH = re.compile(r"(/[A-Za-z0-9._+@-]+)+/?")
+PATH_MAX = 255
+# A user or group name as useradd takes it (and a portable one: no dot, no leading digit or dash).
+_ACCOUNT = re.compile(r"[a-z_][a-z0-9_-]{0,31}")
+# systemd OnCalendar: weekdays, dates, times, ranges, lists and repetitions; a space separates date and time.
+_CALENDAR = re.compile(r"[A-Za-z0-9*:/.,~+-]+( [A-Za-z0-9*:/.,~+-]+){0,3}")
+OPENRC_PERIODS = ("15min", "hourly", "daily", "weekly", "monthly")
+OPENRC_NET = ("need", "use")
+
+# Directories that belong to the system: the role makes its directories its own (owner, mode), so none of them may
+# be one of these.
+SYSTEM_DIRS = frozenset(
+    "/" + name
+    for name in (
+        "",
+        "bin",
+        "boot",
+        "dev",
+        "etc",
+        "home",
+        "lib",
+        "lib64",
+        "opt",
+        "proc",
+        "root",
+        "run",
+        "sbin",
+        "srv",
+        "sys",
+        "tmp",
+        "usr",
+        "usr/bin",
+        "usr/lib",
+        "usr/local",
+        "usr/local/bin",
+        "usr/local/sbin",
+        "usr/sbin",
+        "usr/share",
+        "var",
+        "var/backups",
+        "var/lib",
+        "var/log",
+        "var/run",
+        "var/tmp",
+    )
+)
+
+# The per-host variables a path check applies to: (variable, may be empty, may be a system directory).
+PATH_VARIABLES = (
+    ("etcd_data_dir", False, False),
+    ("etcd_config_dir", False, False),
+    ("etcd_pki_host_dir", False, False),
+    ("etcd_backup_host_dir", False, False),
+    ("etcd_bin_dir", False, True),
+    ("etcd_package_bin_dir", False, True),
+    ("etcd_profile_file", True, False),
+)
+ACCOUNT_VARIABLES = ("etcd_system_user", "etcd_system_group")
+
+
+def check_path(value, variable, where, may_be_system=True):
+    """``value`` is an absolute, normal path of safe ASCII characters; returned without a trailing slash."""
+    if not isinstance(value, str) or not _PATH.fullmatch(value) or len(value) > PATH_MAX:
+        raise EtcdTLSError(
+            "%s: %s %r is not usable: give an absolute path of ASCII letters, digits and . _ + @ - (no space, quote, "
+            "$, ;, %%, newline or other character a shell or a unit would read), %d characters at most"
+            % (where, variable, value, PATH_MAX)
+        )
+    parts = value.strip("/").split("/")
+    if any(part in (".", "..") for part in parts) or "//" in value:
+        raise EtcdTLSError(
+            "%s: %s %r has a '.', '..' or empty component: give the path as it is, without them"
+            % (where, variable, value)
+        )
+    path = posixpath.normpath(value)
+    if not may_be_system and path in SYSTEM_DIRS:
+        raise EtcdTLSError(
+            "%s: %s %s is a system directory, and the role makes the directory its own (owner and mode): give a "
+            "directory of etcd's, such as %s/etcd" % (where, variable, path, path.rstrip("/"))
+        )
+    return path
+
+
+def check_account(value, variable, where):
+    if not isinstance(value, str) or not _ACCOUNT.fullmatch(value):
+        raise EtcdTLSError(
+            "%s: %s %r is not usable as a user or group name: use 1-32 lowercase ASCII letters, digits, '_' or '-', "
+            "starting with a letter or '_'" % (where, variable, value)
+        )
+
+
+def check_schedule(value, manager, where):
+    """etcd_backup_schedule: empty, an OpenRC period, or (systemd) an OnCalendar expression of safe characters."""
+    if value in ("", None):
+        return
+    if manager == "openrc":
+        if value not in OPENRC_PERIODS:
+            raise EtcdTLSError(
+                "%s: under OpenRC, etcd_backup_schedule is one of %s (the /etc/periodic/<period> directories of "
+                "crond), not %r" % (where, ", ".join(OPENRC_PERIODS), value)
+            )
+        return
+    if not isinstance(value, str) or len(value) > 64 or not _CALENDAR.fullmatch(value):
+        raise EtcdTLSError(
+            "%s: etcd_backup_schedule %r is not a systemd OnCalendar expression this role writes: use letters, "
+            "digits, * : / . , ~ + - and single spaces, 64 characters at most (daily, hourly, *-*-* 03:00:00, "
+            "Mon..Fri 02:30)" % (where, value)
+        )
+
+
+def _inside(path, directory):
+    return path == directory or path.startswith(directory.rstrip("/") + "/")
+
+
+def check_host_values(host, values, manager):
+    """Every problem with one host's ``values`` (variable -> value), as sentences naming the host and the variable."""
+    where = "host %s" % host
+    problems, paths = [], {}
+    for variable, may_be_empty, may_be_system in PATH_VARIABLES:
+        if variable not in values or (may_be_empty and values[variable] in ("", None)):
+            continue
+        try:
+            paths[variable] = check_path(values[variable], variable, where, may_be_system)
+        except EtcdTLSError as exc:
+            problems.append(exc.msg)
+    for variable in ACCOUNT_VARIABLES:
+        if variable in values:
+            try:
+                check_account(values[variable], variable, where)
+            except EtcdTLSError as exc:
+                problems.append(exc.msg)
+    if "etcd_backup_schedule" in values:
+        try:
+            check_schedule(values["etcd_backup_schedule"], manager, where)
+        except EtcdTLSError as exc:
+            problems.append(exc.msg)
+    if "etcd_openrc_net" in values and values["etcd_openrc_net"] not in OPENRC_NET:
+        problems.append("%s: etcd_openrc_net %r is neither need nor use" % (where, values["etcd_openrc_net"]))
+    data = paths.get("etcd_data_dir")
+    if data:
+        # The etcd user owns its data dir: nothing root trusts (keys, conf.yml, snapshots) may live inside it.
+        for variable in ("etcd_config_dir", "etcd_pki_host_dir", "etcd_backup_host_dir"):
+            other = paths.get(variable)
+            if other and (_inside(other, data) or _inside(data, other)):
+                problems.append(
+                    "%s: etcd_data_dir %s and %s %s overlap. The etcd user owns its data dir, so it could replace "
+                    "what root keeps in the other: give them separate directories" % (where, data, variable, other)
+                )
+    return problems
+
+
+def check_bundle(client_name, bundle):
+    """A named client's bundle destination on its host (etcd_clients[].bundle)."""
+    problems = []
+    where = "client %s: bundle" % client_name
+    try:
+        check_path(bundle.get("path"), "path", where, may_be_system=False)
+    except EtcdTLSError as exc:
+        problems.append(exc.msg)
+    for key in ("owner", "group"):
+        if bundle.get(key) not in (None, ""):
+            try:
+                check_account(bundle[key], key, where)
+            except EtcdTLSError as exc:
+                problems.append(exc.msg)
+    return problems
