@@ -94,7 +94,8 @@ def password_check_needed(state, users):
 
 
 class Call:
-    """One etcdctl call of the plan; ``stdin`` carries a password."""
+    """One etcdctl call of the plan; ``stdin`` carries a password. Names and keys come after ``--``: a CN or a prefix
+    that starts with ``-`` is an argument, never a flag."""
 
     def __init__(self, describe, args, stdin=None):
         self.describe = describe
@@ -104,15 +105,15 @@ class Call:
 
 def _revoke_args(role, key, end):
     if end == prefix_end(key):
-        return ["role", "revoke-permission", "--prefix=true", role, key]
+        return ["role", "revoke-permission", "--prefix=true", "--", role, key]
     if not end:
-        return ["role", "revoke-permission", role, key]
+        return ["role", "revoke-permission", "--", role, key]
     if "\x00" in end:
         raise EtcdTLSError(
             "role %s: a permission from %r to the end of the keyspace is not etcd_auth's to revoke; "
             "revoke it with etcdctl" % (role, key)
         )
-    return ["role", "revoke-permission", role, key, end]
+    return ["role", "revoke-permission", "--", role, key, end]
 
 
 def plan(state, users, roles, enable=True):
@@ -121,14 +122,14 @@ def plan(state, users, roles, enable=True):
     for role, perms in sorted(roles.items()):
         have = state.roles.get(role)
         if have is None:
-            calls.append(Call("add role %s" % role, ["role", "add", role]))
+            calls.append(Call("add role %s" % role, ["role", "add", "--", role]))
             have = {}
         for (key, end), kind in sorted(perms.items()):
             if have.get((key, end)) != kind:
                 calls.append(
                     Call(
                         "grant role %s %s on prefix %s" % (role, kind, key),
-                        ["role", "grant-permission", "--prefix=true", role, kind, key],
+                        ["role", "grant-permission", "--prefix=true", "--", role, kind, key],
                     )
                 )
         for (key, end), kind in sorted(have.items()):
@@ -141,7 +142,7 @@ def plan(state, users, roles, enable=True):
                 calls.append(
                     Call(
                         "add user %s with its password" % name,
-                        ["user", "add", name, "--interactive=false"],
+                        ["user", "add", "--interactive=false", "--", name],
                         stdin=user["password"],
                     )
                 )
@@ -149,7 +150,7 @@ def plan(state, users, roles, enable=True):
                 calls.append(
                     Call(
                         "add user %s (no password: its certificate names it)" % name,
-                        ["user", "add", name, "--no-password"],
+                        ["user", "add", "--no-password", "--", name],
                     )
                 )
             have_roles = []
@@ -157,16 +158,18 @@ def plan(state, users, roles, enable=True):
             calls.append(
                 Call(
                     "set the password of user %s" % name,
-                    ["user", "passwd", name, "--interactive=false"],
+                    ["user", "passwd", "--interactive=false", "--", name],
                     stdin=user["password"],
                 )
             )
         for role in user["roles"]:
             if role not in have_roles:
-                calls.append(Call("grant role %s to user %s" % (role, name), ["user", "grant-role", name, role]))
+                calls.append(Call("grant role %s to user %s" % (role, name), ["user", "grant-role", "--", name, role]))
         if user["client"] is not None:
             for role in sorted(set(have_roles) - set(user["roles"])):
-                calls.append(Call("revoke role %s from user %s" % (role, name), ["user", "revoke-role", name, role]))
+                calls.append(
+                    Call("revoke role %s from user %s" % (role, name), ["user", "revoke-role", "--", name, role])
+                )
     if enable and not state.enabled:
         calls.append(Call("enable authentication", ["auth", "enable"]))
     return calls
@@ -191,9 +194,11 @@ def read_state(etcdctl, endpoints, users):
         raise EtcdTLSError("etcdctl auth status failed: %s" % err)
     state = AuthState(bool((parsed or {}).get("enabled")), {}, {})
     for name in _must(etcdctl.run(endpoints, "user", "list"), "user list").get("users") or []:
-        state.users[name] = _must(etcdctl.run(endpoints, "user", "get", name), "user get %s" % name).get("roles") or []
+        state.users[name] = (
+            _must(etcdctl.run(endpoints, "user", "get", "--", name), "user get %s" % name).get("roles") or []
+        )
     for name in _must(etcdctl.run(endpoints, "role", "list"), "role list").get("roles") or []:
-        perms = _must(etcdctl.run(endpoints, "role", "get", name), "role get %s" % name).get("perm") or []
+        perms = _must(etcdctl.run(endpoints, "role", "get", "--", name), "role get %s" % name).get("perm") or []
         state.roles[name] = {
             (_decode(p.get("key")), _decode(p.get("range_end"))): PERM_TYPES.get(p.get("permType", 0), "read")
             for p in perms

@@ -171,3 +171,24 @@ def test_the_module_in_check_and_diff_mode_then_for_real(tmp_path, playbook):
         assert not any("s3cret-1" in output for output in outputs)
     finally:
         local.stop_all()
+
+
+def test_a_cn_and_a_prefix_that_look_like_flags_are_arguments(tmp_path):
+    """A CN of -h is a user, not etcdctl's help; a prefix of -dash/ is a key, not a flag (arguments after --)."""
+    clients = [{"name": "dash", "common_name": "-h", "prefixes": ["-dash/"]}]
+    local = LocalCluster(str(tmp_path / "c"), ["127.0.0.1"])
+    local.build_pki(clients=clients)
+    local.start(local.members[0])
+    try:
+        assert local.wait_healthy()["healthy"]
+        changes, _before = ensure(local, clients)
+        assert "add user -h (no password: its certificate names it)" in changes
+        assert ensure(local, clients)[0] == [], "a rerun finds what the first run made"
+        rc, _parsed, err = ctl(local, "dash").run(local.endpoints(), "put", "--", "-dash/x", "v")
+        assert rc == 0, err
+        rc, _parsed, err = ctl(local, "dash").run(local.endpoints(), "put", "--", "/other", "v")
+        assert rc != 0 and "permission denied" in err
+        rc, parsed, err = ctl(local).run(local.endpoints(), "user", "get", "--", "-h")
+        assert rc == 0 and parsed["roles"] == ["dash"], (parsed, err)
+    finally:
+        local.stop_all()

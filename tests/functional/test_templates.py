@@ -5,6 +5,7 @@
 etcd 3.4 and 3.6, arm and arm64, OpenRC and systemd."""
 
 import re
+import subprocess
 
 import yaml
 from conftest import ROOT
@@ -248,3 +249,23 @@ def test_alpine_package_method_and_openrc_files(playbook, tmp_path):
     confd = (out / "alpine-openrc-confd.j2").read_text()
     # A 32-bit Pi on Alpine: the package's etcd demands ETCD_UNSUPPORTED_ARCH=arm.
     assert "ETCD_CONFIG_FILE=/etc/etcd/conf.yml\n" in confd and "ETCD_UNSUPPORTED_ARCH=arm\n" in confd
+
+
+def test_paths_reach_the_openrc_shell_and_the_unit_as_one_word(playbook, tmp_path):
+    """The preflight refuses such paths; the templates still quote them as the shell and systemd read them: a
+    command substitution in a path stays text (the review's `/var/lib/etcd $(touch X)`)."""
+    marker = tmp_path / "ran"
+    hostile = "/var/lib/etcd $(touch %s) %%n" % marker
+    read = render(
+        playbook, tmp_path, extra=("-e", "etcd_data_dir='%s'" % hostile, "-e", "etcd_config_dir='/etc/my etcd'")
+    )
+    confd = tmp_path / "confd"
+    confd.write_text(read("x86", "openrc-confd.j2"))
+    result = subprocess.run(
+        ["sh", "-c", '. "$1"; printf %s "$ETCD_DATA_DIR"', "sh", str(confd)], capture_output=True, text=True, check=True
+    )
+    assert result.stdout == hostile and not marker.exists()
+    init = read("x86", "openrc-init.j2")
+    assert ": ${ETCD_DATA_DIR:='" + hostile + "'}" in init
+    unit = read("x86", "etcd.service.j2")
+    assert 'ExecStart=/usr/local/bin/etcd "--config-file=/etc/my etcd/conf.yml"\n' in unit

@@ -168,3 +168,12 @@ def test_client_recipes_without_a_shared_name():
     assert "set etcd_server_name" in text and "deployment" not in text
     with pytest.raises(AnsibleFilterError, match="etcd_client_recipes"):
         etcd_client_recipes(clients, RECIPE_MEMBERS, "x", {})
+
+
+def test_systemd_quote_leaves_plain_words_and_escapes_the_rest():
+    from ansible_collections.etcdtls.cluster.plugins.filter.etcd_systemd_quote import etcd_systemd_quote
+
+    assert etcd_systemd_quote("/usr/local/bin/etcd") == "/usr/local/bin/etcd"
+    assert etcd_systemd_quote("--config-file=/etc/etcd/conf.yml") == "--config-file=/etc/etcd/conf.yml"
+    assert etcd_systemd_quote("/opt/my etcd/%n $HOME") == '"/opt/my etcd/%%n $$HOME"'
+    assert etcd_systemd_quote('a"b\\c\nd') == '"a\\"b\\\\c\\nd"'

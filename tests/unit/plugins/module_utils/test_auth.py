@@ -29,14 +29,14 @@ def test_a_fresh_cluster_gets_roles_users_root_then_auth():
     users, roles = want([{"name": "apisix", "api": "json", "password": "p", "prefixes": ["/apisix/"]}], "etcd-admin")
     calls = auth.plan(auth.AuthState(False, {}, {}), users, roles)
     assert [c.args for c in calls] == [
-        ["role", "add", "apisix"],
-        ["role", "grant-permission", "--prefix=true", "apisix", "readwrite", "/apisix/"],
-        ["user", "add", "apisix", "--interactive=false"],
-        ["user", "grant-role", "apisix", "apisix"],
-        ["user", "add", "etcd-admin", "--no-password"],
-        ["user", "grant-role", "etcd-admin", "root"],
-        ["user", "add", "root", "--no-password"],
-        ["user", "grant-role", "root", "root"],
+        ["role", "add", "--", "apisix"],
+        ["role", "grant-permission", "--prefix=true", "--", "apisix", "readwrite", "/apisix/"],
+        ["user", "add", "--interactive=false", "--", "apisix"],
+        ["user", "grant-role", "--", "apisix", "apisix"],
+        ["user", "add", "--no-password", "--", "etcd-admin"],
+        ["user", "grant-role", "--", "etcd-admin", "root"],
+        ["user", "add", "--no-password", "--", "root"],
+        ["user", "grant-role", "--", "root", "root"],
         ["auth", "enable"],
     ]
     # The password goes on stdin, never in the arguments.
@@ -55,10 +55,10 @@ def test_exact_permissions_and_roles_on_managed_users_only():
         },
     )
     assert [c.args for c in auth.plan(state, users, roles)] == [
-        ["role", "grant-permission", "--prefix=true", "kube", "readwrite", "/registry/"],
-        ["role", "revoke-permission", "kube", "/a", "/c"],
-        ["role", "revoke-permission", "kube", "/one"],
-        ["user", "revoke-role", "kube", "extra"],
+        ["role", "grant-permission", "--prefix=true", "--", "kube", "readwrite", "/registry/"],
+        ["role", "revoke-permission", "--", "kube", "/a", "/c"],
+        ["role", "revoke-permission", "--", "kube", "/one"],
+        ["user", "revoke-role", "--", "kube", "extra"],
     ]
 
 
@@ -70,7 +70,7 @@ def test_passwords_are_checked_only_when_etcd_can_answer():
     ok = auth.AuthState(True, passwords_ok={"gw": True}, **base)
     assert auth.plan(ok, users, roles) == []
     stale = auth.AuthState(True, passwords_ok={"gw": False}, **base)
-    assert [c.args for c in auth.plan(stale, users, roles)] == [["user", "passwd", "gw", "--interactive=false"]]
+    assert [c.args for c in auth.plan(stale, users, roles)] == [["user", "passwd", "--interactive=false", "--", "gw"]]
 
 
 def test_a_range_to_the_end_of_the_keyspace_is_left_to_the_operator():
