@@ -77,6 +77,16 @@ def refusal(playbook, tmp_path, *extra, play=PLAY, prefix=()):
         ({"etcd_peer_port": 2379}, "etcd_client_port and etcd_peer_port are both 2379"),
         ({"etcd_pki_ca_days": 99999999}, "etcd_pki_ca_days must be between 1 and 36500"),
         ({"etcd_clients": [{"name": "gw", "common_name": "x" * 65}]}, "client gw: common_name"),
+        # Values that reach a shell, a unit or a script, matched as whole strings (issue 17, class 4).
+        (
+            {"etcd_data_dir": "/var/lib/etcd $(touch /tmp/etcdtls-injected)"},
+            "host m1: etcd_data_dir '/var/lib/etcd $(touch /tmp/etcdtls-injected)' is not usable",
+        ),
+        ({"etcd_backup_host_dir": "/var/backups/etcd;id"}, "host m2: etcd_backup_host_dir"),
+        ({"etcd_system_user": "etcd\n"}, "host m3: etcd_system_user 'etcd\\n' is not usable"),
+        ({"etcd_backup_schedule": "daily\nExecStartPre=/bin/sh"}, "etcd_backup_schedule 'daily\\nExecStartPre"),
+        ({"etcd_name": "etcd1\n"}, "etcd_name name 'etcd1\\n' is not usable"),
+        ({"etcd_clients": [{"name": "a", "common_name": "root"}]}, "client a: its etcd user 'root' (its CN)"),
         (
             {"etcd_extra_config": {"peer-transport-security": {"client-cert-auth": False}}},
             "peer-transport-security.client-cert-auth False lets clients in without a certificate",
