@@ -91,34 +91,26 @@ def clients(*raw):
     return pki_input.parse_clients(list(raw))
 
 
-def test_two_clients_with_one_cn_are_refused():
-    members = pki_input.parse_members(three())
-    parsed = clients({"name": "kube", "common_name": "shared"}, {"name": "apisix", "common_name": "shared"})
+@pytest.mark.parametrize(
+    "raw, words",
+    [
+        (
+            [{"name": "kube", "common_name": "shared"}, {"name": "apisix", "common_name": "shared"}],
+            "client apisix: its etcd user 'shared' (its CN) is also client kube's user",
+        ),
+        ([{"name": "kube", "common_name": "root"}], "is also the admin client"),
+        (
+            [{"name": "kube", "common_name": "apisix"}, {"name": "apisix", "api": "json"}],
+            "client apisix: its etcd user 'apisix' (its name)",
+        ),
+        ([{"name": "kube", "common_name": "etcd2"}], "member etcd2's server certificate"),
+    ],
+)
+def test_one_etcd_identity_for_two_certificates_is_refused(raw, words):
+    """Two clients with one CN, a client CN equal to the admin's or to a member's name: one user to etcd's RBAC."""
     with pytest.raises(EtcdTLSError) as caught:
-        pki_input.check_identities(members, parsed, "root")
-    assert "client apisix: its etcd user 'shared' (its CN) is also client kube's user" in caught.value.msg
-
-
-def test_a_client_cn_equal_to_the_admins_is_refused():
-    members = pki_input.parse_members(three())
-    with pytest.raises(EtcdTLSError) as caught:
-        pki_input.check_identities(members, clients({"name": "kube", "common_name": "root"}), "root")
-    assert "is also the admin client" in caught.value.msg
-
-
-def test_a_json_clients_name_equal_to_a_grpc_clients_cn_is_refused():
-    members = pki_input.parse_members(three())
-    parsed = clients({"name": "kube", "common_name": "apisix"}, {"name": "apisix", "api": "json"})
-    with pytest.raises(EtcdTLSError) as caught:
-        pki_input.check_identities(members, parsed, "root")
-    assert "client apisix: its etcd user 'apisix' (its name)" in caught.value.msg
-
-
-def test_a_client_cn_equal_to_a_members_name_is_refused():
-    members = pki_input.parse_members(three())
-    with pytest.raises(EtcdTLSError) as caught:
-        pki_input.check_identities(members, clients({"name": "kube", "common_name": "etcd2"}), "root")
-    assert "member etcd2's server certificate" in caught.value.msg
+        pki_input.check_identities(pki_input.parse_members(three()), clients(*raw), "root")
+    assert words in caught.value.msg
 
 
 def test_a_shared_server_name_that_covers_a_member_is_refused():
