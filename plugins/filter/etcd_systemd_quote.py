@@ -14,10 +14,10 @@ version_added: 0.1.0
 author:
   - etcdtls.cluster contributors (@etcdtls)
 description:
-  - Returns the value unchanged when it holds only letters, digits and C(_ . / : = @ + , -).
-  - Otherwise wraps it in double quotes, with C(\\) and C(") escaped by a backslash, C(%) written C(%%) (a specifier
-    otherwise) and C($) written C($$) (an environment variable otherwise), and newlines and tabs as C(\\n) and
-    C(\\t), so that systemd passes exactly the value as one argument.
+  - "Returns the value unchanged when it holds only letters, digits and the characters V(_./:=@+,-)."
+  - Otherwise wraps it in double quotes, with backslashes and double quotes escaped by a backslash, a percent sign
+    doubled (a specifier otherwise) and a dollar sign doubled (an environment variable otherwise), and newlines and
+    tabs written as escapes, so that systemd passes exactly the value as one argument.
 options:
   _input:
     description: The argument.
