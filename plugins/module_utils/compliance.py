@@ -10,6 +10,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.etcdtls.cluster.plugins.module_utils.etcdctl import days_left
+from ansible_collections.etcdtls.cluster.plugins.module_utils.extra_config import is_loopback
 from ansible_collections.etcdtls.cluster.plugins.module_utils.preflight import AEAD_SUITES
 
 REDEPLOY = "run site.yml (it rewrites the file and restarts the member behind the health gate)"
@@ -21,6 +22,10 @@ def _check(found, check_id, title, ok, detail, fix):
 
 def _urls(value):
     return [u.strip() for u in (value if isinstance(value, list) else str(value or "").split(",")) if u.strip()]
+
+
+# Every conf.yml key that opens a listener serving etcd's API (the metrics listener is judged on its own).
+LISTENER_KEYS = ("listen-client-urls", "listen-peer-urls", "listen-client-http-urls")
 
 
 def _mode(facts):
@@ -134,16 +139,39 @@ def judge(audit, config, expect, now=None):
         "admin client certificate on %s: %s" % (audit.get("peer_url"), isolation.get("detail")),
         "give peers their own CA: run playbooks/rotate-ca.yml",
     )
-    listeners = _urls(config.get("listen-client-urls")) + _urls(config.get("listen-peer-urls"))
+    # etcd matches conf.yml keys without regard to case: judge every spelling of every listener key.
+    folded = {}
+    for key, value in config.items():
+        folded.setdefault(str(key).lower(), []).append(value)
+    odd = sorted(str(key) for key in config if str(key) != str(key).lower() or not str(key).isascii())
+    _check(
+        found,
+        "config-keys",
+        "conf.yml keys written as etcd documents them (lowercase ASCII)",
+        not odd,
+        "keys etcd also reads, under another spelling: %s" % (", ".join(odd) or "none"),
+        "remove them from etcd_extra_config and %s" % REDEPLOY,
+    )
+    listeners = [url for key in LISTENER_KEYS for value in folded.get(key, []) for url in _urls(value)]
     plain = [u for u in listeners if not u.lower().startswith("https://")]
     answered = [name for name in ("http_client", "http_peer") if (audit.get(name) or {}).get("answered")]
     _check(
         found,
         "https-only",
-        "no plain-http client or peer listener",
+        "no plain-http or unix client or peer listener, none beside them",
         listeners and not plain and not answered,
         "http listeners: %s; plain HTTP answered on: %s" % (", ".join(plain) or "none", ", ".join(answered) or "none"),
-        "remove http:// URLs from etcd_extra_config and %s" % REDEPLOY,
+        "remove http:// and unix:// URLs (and listen-client-http-urls) from etcd_extra_config and %s" % REDEPLOY,
+    )
+    metrics = [url for value in folded.get("listen-metrics-urls", []) for url in _urls(value)]
+    loose = [u for u in metrics if not u.lower().startswith("https://") and not is_loopback(u)]
+    _check(
+        found,
+        "metrics-loopback",
+        "plain-http metrics only on loopback",
+        not loose,
+        "listen-metrics-urls: %s" % (", ".join(metrics) or "none"),
+        "set etcd_listen_metrics_urls to http://127.0.0.1:<port> (or https) and %s" % REDEPLOY,
     )
     for port in ("client", "peer"):
         served = audit.get("served_" + port) or {}

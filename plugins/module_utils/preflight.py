@@ -16,7 +16,7 @@ __metaclass__ = type
 import os
 import re
 
-from ansible_collections.etcdtls.cluster.plugins.module_utils import auth, host_input, pki_input
+from ansible_collections.etcdtls.cluster.plugins.module_utils import auth, extra_config, host_input, pki_input
 from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import EtcdTLSError
 from ansible_collections.etcdtls.cluster.plugins.module_utils.probe import pem_fingerprints
 from ansible_collections.etcdtls.cluster.plugins.module_utils.upgrade import release
@@ -27,17 +27,6 @@ _SERVICE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}")
 CLUSTER_NAME_MAX = pki_input.SUBJECT_MAX - len("-etcd-ca")
 SERVICE_MANAGERS = ("systemd", "openrc")
 
-# conf.yml keys the role derives from other variables: setting them through etcd_extra_config would
-# bypass the safety checks (a data dir moved behind their back) or break the cluster's identity.
-OWNED_KEYS = {
-    "name": "etcd_name",
-    "data-dir": "etcd_data_dir",
-    "initial-cluster": "the members of the inventory group",
-    "initial-cluster-state": "the role (new for a new cluster)",
-    "initial-cluster-token": "etcd_cluster_name",
-    "tls-min-version": "etcd_tls_min_version",
-    "cipher-suites": "etcd_tls_cipher_suites",
-}
 TLS_VERSIONS = ("TLS1.2", "TLS1.3")
 # TLS 1.2 suites with ECDHE key exchange and AEAD encryption, by Go's names (etcd's).
 AEAD_SUITES = (
@@ -50,10 +39,7 @@ AEAD_SUITES = (
     "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
     "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
 )
-URL_KEYS = ("listen-client-urls", "advertise-client-urls", "listen-peer-urls", "initial-advertise-peer-urls")
-SECURITY_KEYS = ("client-transport-security", "peer-transport-security")
-SECURITY_FILES = ("cert-file", "key-file", "trusted-ca-file")
-INSECURE_OPT_IN = "etcd_allow_insecure_config"
+INSECURE_OPT_IN = extra_config.INSECURE_OPT_IN
 
 
 class Settings:
@@ -166,62 +152,6 @@ def check_timing(heartbeat, election):
 def check_data_dir(data_dir):
     if not isinstance(data_dir, str) or not os.path.isabs(data_dir) or os.path.normpath(data_dir) == "/":
         raise EtcdTLSError("etcd_data_dir %r must be an absolute directory other than /" % (data_dir,))
-
-
-def _is_http(value):
-    urls = value if isinstance(value, list) else str(value).split(",")
-    return any(str(url).strip().lower().startswith("http://") for url in urls)
-
-
-def weakening(extra_config):
-    """What in ``etcd_extra_config`` would switch mutual TLS off, each as a sentence."""
-    found = []
-    for key in URL_KEYS:
-        if key in extra_config and _is_http(extra_config[key]):
-            found.append("%s %s is plain http" % (key, extra_config[key]))
-    for section in SECURITY_KEYS:
-        value = extra_config.get(section)
-        if value is None:
-            continue
-        if not isinstance(value, dict):
-            found.append("%s must be a mapping of settings, not %r" % (section, value))
-            continue
-        if "client-cert-auth" in value and value["client-cert-auth"] is not True:
-            found.append(
-                "%s.client-cert-auth %r lets clients in without a certificate" % (section, value["client-cert-auth"])
-            )
-        if value.get("auto-tls"):
-            found.append(
-                "%s.auto-tls %r replaces the cluster's certificates with self-signed ones"
-                % (section, value["auto-tls"])
-            )
-        for name in SECURITY_FILES:
-            if name in value and not value[name]:
-                found.append("%s.%s is empty" % (section, name))
-    for key, what in (("enable-pprof", "serves Go's profiler"), ("enable-v2", "serves the v2 API")):
-        if extra_config.get(key) is True:
-            found.append("%s true %s on the client port" % (key, what))
-    return found
-
-
-def check_extra_config(extra_config, allow_insecure):
-    if not isinstance(extra_config, dict):
-        raise EtcdTLSError("etcd_extra_config must be a mapping of conf.yml keys, not %r" % (extra_config,))
-    problems = []
-    for key, owner in sorted(OWNED_KEYS.items()):
-        if key in extra_config:
-            problems.append(
-                "etcd_extra_config sets %s, which comes from %s: set that instead (the role checks it before "
-                "any change)" % (key, owner)
-            )
-    weak = weakening(extra_config)
-    if weak and not allow_insecure:
-        problems.append(
-            "etcd_extra_config weakens mutual TLS: %s. Remove it; if you really want this, set %s: true "
-            "(documented in roles/etcd/defaults/main.yml)" % ("; ".join(weak), INSECURE_OPT_IN)
-        )
-    if problems:
-        raise EtcdTLSError("\n".join(problems))
 
 
 def check_host(host, facts, install_method):
@@ -431,7 +361,14 @@ def plan(settings, members, hosts, probes, play_hosts, play_batch):
         settings.renew_days,
         {"ca_days": "etcd_pki_ca_days", "leaf_days": "etcd_pki_leaf_days", "renew_days": "etcd_pki_renew_days"},
     )
-    _collect(problems, check_extra_config, settings.extra_config, settings.allow_insecure_config)
+    _collect(
+        problems,
+        extra_config.check_extra_config,
+        settings.extra_config,
+        settings.allow_insecure_config,
+        settings.metrics_urls,
+        settings.log_level,
+    )
     _collect(
         problems,
         check_tls,
@@ -533,6 +470,8 @@ SETTINGS_SPEC = dict(
     server_names=dict(type="list", elements="str", default=[]),
     extra_config=dict(type="dict", default={}),
     allow_insecure_config=dict(type="bool", default=False),
+    metrics_urls=dict(type="list", elements="str", default=[]),
+    log_level=dict(type="str", default="info"),
     tls_min_version=dict(type="str", required=True),
     tls_cipher_suites=dict(type="list", elements="str", required=True),
     joining_allowed=dict(type="bool", default=False),

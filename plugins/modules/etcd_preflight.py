@@ -157,13 +157,27 @@ options:
     elements: str
     default: []
   extra_config:
-    description: C(etcd_extra_config).
+    description:
+      - C(etcd_extra_config). Only tuning keys and C(allowed-cn) / C(allowed-hostname) under the transport-security
+        sections are taken as they are; keys the role derives are refused; anything else needs
+        O(allow_insecure_config).
     type: dict
     default: {}
   allow_insecure_config:
     description: C(etcd_allow_insecure_config).
     type: bool
     default: false
+  metrics_urls:
+    description:
+      - C(etcd_listen_metrics_urls). Plain HTTP is refused beyond loopback unless O(allow_insecure_config).
+    type: list
+    elements: str
+    default: []
+  log_level:
+    description:
+      - C(etcd_log_level). V(debug) is refused unless O(allow_insecure_config), since it also serves Go's profiler.
+    type: str
+    default: info
   tls_min_version:
     description: C(etcd_tls_min_version); V(TLS1.3) is refused for a O(version) without C(tls-min-version).
     type: str

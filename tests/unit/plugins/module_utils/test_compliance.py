@@ -67,7 +67,7 @@ def misses(audit, config):
 def test_a_member_as_the_role_leaves_it_passes_every_check():
     checks = compliance.judge(good_audit(), CONFIG, EXPECT, NOW)
     assert [c["id"] for c in checks][:7] == ["2.1", "2.2", "2.3", "2.4", "2.5", "2.6", "2.7"]
-    assert len(checks) == 17 and all(c["ok"] and c["fix"] is None for c in checks)
+    assert len(checks) == 19 and all(c["ok"] and c["fix"] is None for c in checks)
 
 
 def drift(audit=None, config=None):
@@ -100,13 +100,25 @@ def drift(audit=None, config=None):
         ),
         (None, lambda c: c.update({"listen-peer-urls": "http://10.0.0.1:2380"}), "https-only"),
         (lambda a: a["http_client"].update({"answered": True}), None, "https-only"),
+        # Every listener key, in every spelling etcd reads (it matches keys without regard to case).
+        (None, lambda c: c.update({"listen-client-http-urls": "https://10.0.0.1:2382"}), None),
+        (None, lambda c: c.update({"listen-client-http-urls": "http://0.0.0.0:2382"}), "https-only"),
+        (None, lambda c: c.update({"listen-client-urls": "unix://localhost:2379"}), "https-only"),
+        (None, lambda c: c.update({"listen-metrics-urls": "http://0.0.0.0:2381"}), "metrics-loopback"),
+        (None, lambda c: c.update({"listen-metrics-urls": "http://[::1]:2381,https://10.0.0.1:2381"}), None),
         (lambda a: a["served_peer"].update({"not_after": "2026-12-01T00:00:00Z"}), None, "cert-peer"),
     ],
 )
 def test_each_drift_is_a_miss_with_its_fix(audit, config, wanted):
     found = drift(audit, config)
-    assert [m[0] for m in found] == [wanted], found
-    assert found[0][2]
+    assert [m[0] for m in found] == ([wanted] if wanted else []), found
+    assert not found or found[0][2]
+
+
+def test_a_listener_key_in_another_case_is_two_misses():
+    found = drift(config=lambda c: c.update({"Listen-Client-Http-Urls": "http://0.0.0.0:2382"}))
+    assert [m[0] for m in found] == ["config-keys", "https-only"], found
+    assert "Listen-Client-Http-Urls" in found[0][1] and "http://0.0.0.0:2382" in found[1][1]
 
 
 def test_an_unreadable_conf_misses_every_config_check():

@@ -68,6 +68,8 @@ def settings(tmp_path, **overrides):
         clients=[{"name": "apisix"}],
         extra_config={},
         allow_insecure_config=False,
+        metrics_urls=["http://127.0.0.1:2381"],
+        log_level="info",
         tls_min_version="TLS1.2",
         tls_cipher_suites=list(preflight.AEAD_SUITES[:4]),
         auth_enabled=False,
@@ -479,7 +481,7 @@ def test_extra_config_cannot_set_what_the_role_derives(tmp_path, key):
 
 
 def test_extra_config_that_keeps_tls_is_fine(tmp_path):
-    extra = {"peer-transport-security": {"allowed-cn": "etcd1"}, "listen-metrics-urls": "http://127.0.0.1:2381"}
+    extra = {"peer-transport-security": {"allowed-cn": "etcd1"}, "max-request-bytes": 2097152, "metrics": "extensive"}
     assert run(tmp_path, extra_config=extra)["cluster_new"] is True
 
 

@@ -1,0 +1,102 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, etcdtls.cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""etcd_extra_config is an allow-list: tuning keys pass, the role's keys never, anything else needs the opt-in."""
+
+import pytest
+
+from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import EtcdTLSError
+from ansible_collections.etcdtls.cluster.plugins.module_utils.extra_config import OWNED, check_extra_config
+
+LOOPBACK_METRICS = ["http://127.0.0.1:2381"]
+
+
+def refused(extra, allow_insecure=False, **kwargs):
+    with pytest.raises(EtcdTLSError) as caught:
+        check_extra_config(extra, allow_insecure, kwargs.pop("metrics_urls", LOOPBACK_METRICS), **kwargs)
+    return caught.value.msg
+
+
+# The security review's examples: each passed the old deny-list.
+@pytest.mark.parametrize(
+    "extra, words",
+    [
+        ({"listen-client-http-urls": "http://0.0.0.0:2382"}, "listen-client-http-urls http://0.0.0.0:2382 serves"),
+        (
+            {"client-transport-security": {"trusted-ca-file": "/etc/ssl/certs/ca-certificates.crt"}},
+            "client-transport-security.trusted-ca-file /etc/ssl/certs/ca-certificates.crt replaces the role's file",
+        ),
+        (
+            {"peer-transport-security": {"trusted-ca-file": "/etc/etcd/pki/ca.crt"}},
+            "peer-transport-security.trusted-ca-file /etc/etcd/pki/ca.crt replaces the role's file",
+        ),
+        (
+            {"peer-transport-security": {"skip-client-san-verification": True}},
+            "peer-transport-security.skip-client-san-verification lets a peer connect from any address",
+        ),
+        ({"listen-client-urls": "unix://localhost:2379"}, "listen-client-urls unix://localhost:2379 is plain http"),
+        ({"peer-transport-security": None}, "peer-transport-security must be a mapping of settings, not None"),
+        ({"client-transport-security": "off"}, "client-transport-security must be a mapping of settings"),
+        ({"unsafe-no-fsync": True}, "unsafe-no-fsync is not on the list of tuning keys"),
+        ({"cors": "*"}, "cors is not on the list of tuning keys"),
+        ({"log-outputs": ["/var/log/etcd.log"]}, "log-outputs is not on the list of tuning keys"),
+        ({"enable-pprof": True}, "enable-pprof true serves Go's profiler"),
+        ({"client-transport-security": {"client-cert-auth": False}}, "client-cert-auth False lets clients in"),
+    ],
+)
+def test_what_is_not_on_the_allow_list_needs_the_opt_in(extra, words):
+    message = refused(extra)
+    assert words in message and "etcd_allow_insecure_config: true" in message
+    check_extra_config(extra, True, LOOPBACK_METRICS)
+
+
+@pytest.mark.parametrize(
+    "extra, words",
+    [
+        ({"Data-Dir": "/srv/elsewhere"}, "key 'Data-Dir' is not written as etcd documents it"),
+        ({"NAME": "x"}, "key 'NAME'"),
+        ({"\u017fnapshot-count": 1}, "key '\u017fnapshot-count'"),
+        ({"peer-transport-security": {"Trusted-CA-File": "/x"}}, "key 'peer-transport-security.Trusted-CA-File'"),
+        (
+            {"listen-metrics-urls": "http://0.0.0.0:2381"},
+            "sets listen-metrics-urls, which comes from etcd_listen_metrics",
+        ),
+        ({"heartbeat-interval": 50}, "sets heartbeat-interval, which comes from etcd_heartbeat_interval"),
+        ({"force-new-cluster": True}, "sets force-new-cluster"),
+        ({"wal-dir": "/srv/wal"}, "sets wal-dir"),
+    ],
+)
+def test_keys_the_role_owns_are_refused_even_with_the_opt_in(extra, words):
+    assert words in refused(extra, allow_insecure=True)
+
+
+def test_every_owned_key_is_refused():
+    for key in OWNED:
+        assert "sets %s, which comes from" % key in refused({key: "x"}, allow_insecure=True)
+
+
+def test_metrics_in_plain_http_only_on_loopback():
+    message = refused({}, metrics_urls=["http://0.0.0.0:2381"])
+    assert "etcd_listen_metrics_urls http://0.0.0.0:2381 serves /metrics" in message
+    assert "etcd_listen_metrics_urls http://10.0.0.1:2381" in refused({}, metrics_urls=["http://10.0.0.1:2381"])
+    for urls in (["http://127.0.0.1:2381"], ["http://[::1]:2381", "http://localhost:2381"], ["https://0.0.0.0:2381"]):
+        check_extra_config({}, False, urls)
+
+
+def test_debug_logging_serves_pprof():
+    assert "etcd_log_level debug also switches on Go's profiler" in refused({}, log_level="debug")
+
+
+def test_tuning_and_narrowing_pass():
+    check_extra_config(
+        {
+            "max-request-bytes": 2097152,
+            "grpc-keepalive-timeout": "20s",
+            "experimental-compaction-batch-limit": 1000,
+            "peer-transport-security": {"allowed-cn": "etcd"},
+            "client-transport-security": {"allowed-hostname": "gw.example"},
+            "enable-v2": False,
+        },
+        False,
+        LOOPBACK_METRICS,
+    )
