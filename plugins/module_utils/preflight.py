@@ -15,8 +15,15 @@ __metaclass__ = type
 
 import os
 import re
+import time
 
-from ansible_collections.etcdtls.cluster.plugins.module_utils import auth, extra_config, host_input, pki_input
+from ansible_collections.etcdtls.cluster.plugins.module_utils import (
+    auth,
+    extra_config,
+    host_input,
+    host_state,
+    pki_input,
+)
 from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import EtcdTLSError
 from ansible_collections.etcdtls.cluster.plugins.module_utils.probe import pem_fingerprints
 from ansible_collections.etcdtls.cluster.plugins.module_utils.upgrade import release
@@ -333,12 +340,13 @@ def check_scale(size, joining, removing, allow_any_size):
         )
 
 
-def plan(settings, members, hosts, probes, play_hosts, play_batch):
+def plan(settings, members, hosts, probes, play_hosts, play_batch, now=None):
     """Judge everything; return the plan or raise one error listing every problem.
 
     ``members`` is the output of the etcd_members filter for the whole group (inventory order),
     ``hosts`` maps each play host to its facts (``service_manager``, ``arch``, ``machine``), and
-    ``probes`` each group host to its :func:`probe.probe_member` result (None: not reached).
+    ``probes`` each group host to its :func:`probe.probe_member` result (None: not reached), ``now`` the
+    controller's time (epoch seconds; the hosts' clocks are compared with it).
     """
     problems = []
     if len(play_batch) < len(play_hosts):
@@ -415,6 +423,8 @@ def plan(settings, members, hosts, probes, play_hosts, play_batch):
     with_data, existing, joining = judge_state(
         group_hosts, probes, settings.data_dir, problems, settings.joining_allowed, removing
     )
+    problems.extend(host_state.check_foreign(probes, settings.data_dir, removing))
+    problems.extend(host_state.check_clocks(probes, time.time() if now is None else now))
     _collect(problems, check_scale, len(group_hosts) - len(removing), joining, removing, settings.allow_any_size)
     if settings.needs_cluster and not existing:
         problems.append(

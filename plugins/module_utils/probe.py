@@ -21,14 +21,19 @@ import hashlib
 import os
 import pwd
 import re
+import time
 
 from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import EtcdTLSError
-from ansible_collections.etcdtls.cluster.plugins.module_utils.files import process_started
 
 _PEM_CERT = re.compile(rb"-----BEGIN CERTIFICATE-----\s*(.+?)\s*-----END CERTIFICATE-----", re.S)
 # conf.yml is written by the role (to_nice_yaml): top-level "data-dir: ..." and indented
 # "trusted-ca-file: ..." under the client and peer transport security blocks.
 _DATA_DIR = re.compile(r"^data-dir:[ \t]*(.+?)[ \t]*$", re.M)
+# The first line of every conf.yml this collection writes (roles/etcd/templates/conf.yml.j2).
+MANAGED_MARK = b"# Managed by Ansible (etcdtls.cluster.etcd)"
+# How much of a foreign etcd's command line and environment the probe reports.
+_CMDLINE_MAX = 40
+_VALUE_MAX = 200
 _TRUSTED_CA = re.compile(r"^[ \t]+trusted-ca-file:[ \t]*(.+?)[ \t]*$", re.M)
 
 
@@ -69,7 +74,7 @@ def read_config(path):
     """The data dir and trusted CA files a conf.yml names (None and [] when there is no file)."""
     data = _read(path)
     if data is None:
-        return {"exists": False, "data_dir": None, "trusted_ca_files": []}
+        return {"exists": False, "managed": False, "data_dir": None, "trusted_ca_files": []}
     text = data.decode("utf-8", "replace")
     match = _DATA_DIR.search(text)
     cas = []
@@ -77,7 +82,42 @@ def read_config(path):
         value = _unquote(value)
         if value and value not in cas:
             cas.append(value)
-    return {"exists": True, "data_dir": _unquote(match.group(1)) if match else None, "trusted_ca_files": cas}
+    return {
+        "exists": True,
+        "managed": data.startswith(MANAGED_MARK),
+        "data_dir": _unquote(match.group(1)) if match else None,
+        "trusted_ca_files": cas,
+    }
+
+
+def _split_nul(data):
+    return [part.decode("utf-8", "replace") for part in (data or b"").split(b"\0") if part]
+
+
+def etcd_processes(name="etcd", proc="/proc"):
+    """Each running process called ``name``: its pid, command line and ETCD_* environment (values cut short), so the
+    controller can tell the members this collection started from an etcd started some other way."""
+    found = []
+    for pid in sorted((entry for entry in os.listdir(proc) if entry.isdigit()), key=int):
+        try:
+            with open(os.path.join(proc, pid, "comm")) as handle:
+                if handle.read().strip() != name:
+                    continue
+            with open(os.path.join(proc, pid, "cmdline"), "rb") as handle:
+                cmdline = _split_nul(handle.read())
+        except OSError:
+            continue
+        item = {"pid": int(pid), "cmdline": [arg[:_VALUE_MAX] for arg in cmdline[:_CMDLINE_MAX]], "env": {}}
+        try:
+            with open(os.path.join(proc, pid, "environ"), "rb") as handle:
+                for entry in _split_nul(handle.read()):
+                    key, _sep, value = entry.partition("=")
+                    if key.startswith("ETCD_"):
+                        item["env"][key] = value[:_VALUE_MAX]
+        except OSError as exc:
+            item["env_error"] = exc.strerror or str(exc)
+        found.append(item)
+    return found
 
 
 def has_member_data(data_dir):
@@ -176,13 +216,18 @@ def _probe(config_file, data_dir, ca_file, process):
         for value in pem_fingerprints(_read(path)):
             if value not in fingerprints:
                 fingerprints.append(value)
+    processes = etcd_processes(process) if process else []
     return {
         "config_file": config_file,
         "config_exists": config["exists"],
+        "config_managed": config["managed"],
+        "processes": processes,
+        # The host's clock, for the controller to compare with its own.
+        "time": time.time(),
         "config_data_dir": config["data_dir"],
         "data_dirs": data_dirs,
         "has_data": any(data_dirs.values()),
         "ca_files": ca_files,
         "ca_fingerprints": fingerprints,
-        "running": process_started(process) is not None if process else False,
+        "running": bool(processes),
     }

@@ -94,6 +94,19 @@ ansible_facts:
         config_exists:
           description: Whether O(config_file) exists.
           type: bool
+        config_managed:
+          description: O(config_file) starts with this collection's mark (it wrote it).
+          type: bool
+        processes:
+          description:
+            - Each running process named O(process), with its C(pid), C(cmdline) (a list, cut short) and C(env) (its
+              C(ETCD_*) variables; C(env_error) when they could not be read). The preflight tells the members this
+              collection started from an etcd started another way.
+          type: list
+          elements: dict
+        time:
+          description: The host's clock (epoch seconds) when it was read, to compare with the controller's.
+          type: float
         config_data_dir:
           description: The C(data-dir) that O(config_file) names, or null.
           type: str

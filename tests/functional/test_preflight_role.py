@@ -54,15 +54,17 @@ def written(tmp_path):
     )
 
 
-def refusal(playbook, tmp_path, *extra, play=PLAY, prefix=()):
-    before = written(tmp_path)
+def refusal(playbook, tmp_path, *extra, play=PLAY, prefix=(), ignore=None):
+    """The play is refused by the preflight, and nothing was written (but what ``ignore`` matches: an etcd's own)."""
+    before = [f for f in written(tmp_path) if not (ignore and f.startswith(ignore))]
     rc, data = playbook.run(play, INVENTORY.format(tmp=tmp_path), *extra, prefix=prefix)
     assert rc != 0
     result = playbook.task_results(data, "Check every input and every member's state before any change")
-    msg = next(iter(result.values()))["msg"]
+    msg = next(iter(result.values())).get("msg") or str(result)
     assert msg.startswith("refused before any change")
     # Nothing written: no PKI on the controller, no file on the host (the playbook itself aside).
-    assert [f for f in written(tmp_path) if f not in ("play.yml", "hosts.yml")] == [
+    after = [f for f in written(tmp_path) if not (ignore and f.startswith(ignore))]
+    assert [f for f in after if f not in ("play.yml", "hosts.yml")] == [
         f for f in before if f not in ("play.yml", "hosts.yml")
     ]
     assert not (tmp_path / "controller" / "pki").exists()
@@ -144,3 +146,31 @@ def test_day2_playbooks_need_a_deployed_cluster(playbook, tmp_path, playbook_nam
     assert (
         "no member holds data or runs etcd, so there is no cluster to %s; deploy it with site.yml first" % what in msg
     )
+
+
+def test_an_etcd_started_by_hand_is_refused_before_any_change(playbook, tmp_path):
+    """The seed's cluster: etcd started with flags and an ETCD_* variable, not by this collection. site.yml names it
+    and points at adopt.yml, and writes nothing: no CA on the controller, no file on the host, no user. The etcd runs
+    in the play's own PID namespace, started just before ansible-playbook, with its data in etcd_data_dir (as the
+    seed's /var/lib/etcd: the old preflight took it for a member of its own, without a CA)."""
+    from local_etcd import ETCD, free_port
+
+    own = tmp_path / "host"
+    client, peer = free_port("127.0.0.1"), free_port("127.0.0.1")
+    start = (
+        'ETCD_HEARTBEAT_INTERVAL=100 "$0" --name m1 --data-dir %s --listen-client-urls http://127.0.0.1:%d '
+        "--advertise-client-urls http://127.0.0.1:%d --listen-peer-urls http://127.0.0.1:%d "
+        "--initial-advertise-peer-urls http://127.0.0.1:%d --initial-cluster m1=http://127.0.0.1:%d "
+        "--log-level error >/dev/null 2>&1 & "
+        'for i in $(seq 1 100); do [ -d %s/member ] && break; sleep 0.1; done; exec "$@"'
+    ) % (own / "data", client, client, peer, peer, peer, own / "data")
+    msg = refusal(playbook, tmp_path, prefix=(*UNSHARE, "sh", "-c", start, ETCD), ignore="host/data/")
+    assert "host m1: an etcd this collection did not deploy: etcd runs as pid" in msg
+    assert "--data-dir %s" % (own / "data") in msg and "ETCD_HEARTBEAT_INTERVAL" in msg
+    assert "playbooks/adopt.yml, which is not available yet: nothing was changed" in msg
+
+
+def test_member_data_without_a_conf_yml_of_ours_is_refused(playbook, tmp_path):
+    (tmp_path / "host" / "data" / "member" / "wal").mkdir(parents=True)
+    msg = refusal(playbook, tmp_path, prefix=UNSHARE)
+    assert "host m1: an etcd this collection did not deploy: %s/host/data holds member data" % tmp_path in msg

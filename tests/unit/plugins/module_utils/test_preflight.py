@@ -38,12 +38,14 @@ def empty_probe(data_dir="/var/lib/etcd"):
         "ca_files": ["/etc/etcd/pki/ca.crt"],
         "ca_fingerprints": [],
         "running": False,
+        "config_managed": False,
+        "processes": [],
     }
 
 
 def live_probe(fingerprint, data_dir="/var/lib/etcd"):
     item = empty_probe(data_dir)
-    item.update(config_exists=True, config_data_dir=data_dir, has_data=True, running=True)
+    item.update(config_exists=True, config_managed=True, config_data_dir=data_dir, has_data=True, running=True)
     item["data_dirs"] = {data_dir: True}
     # One CA, or those a member trusts on its client and its peer port (controller_pki()).
     item["ca_fingerprints"] = list(fingerprint) if isinstance(fingerprint, list) else [fingerprint]

@@ -1,0 +1,114 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, etcdtls.cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What a host's probe (probe.probe_member) shows that must stop a run before any change: an etcd this collection
+did not deploy, and a clock too far from the controller's for TLS.
+
+An etcd the collection deployed runs exactly ``<bin>/etcd --config-file=<etcd_config_dir>/conf.yml`` (its systemd
+unit and its OpenRC script), with no ETCD_* setting but ETCD_UNSUPPORTED_ARCH, and that conf.yml starts with the
+collection's mark. Anything else (flags, an environment file, a conf.yml of someone else's, member data without a
+conf.yml of ours) is a cluster somebody built another way: going on would make a new CA, push certificates and a unit
+over it, and could cut its clients off or start a second cluster. Standard library only.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import posixpath
+
+# ETCD_* variables the collection's own units may set, and the values they may have (None: any).
+OWN_ENV = ("ETCD_UNSUPPORTED_ARCH", "ETCD_CONFIG_FILE", "ETCD_DATA_DIR")
+# A member's clock may be this far from the controller's (seconds). Certificates are back-dated, and a member behind
+# by more than that would take a fresh certificate for one not valid yet.
+MAX_CLOCK_SKEW = 300
+ADOPT = (
+    "Taking over an etcd this collection did not deploy is the job of playbooks/adopt.yml, which is not available "
+    "yet: nothing was changed. Until then, leave the host out of the inventory's etcd group; if that etcd is a "
+    "leftover you do not need (Debian's etcd-server starts a localhost member on install), stop and disable it and "
+    "move its data dir away, then run again"
+)
+
+
+def _show(cmdline):
+    text = " ".join(cmdline)
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
+def foreign(probe, data_dir):
+    """What on this host shows an etcd the collection did not deploy, each as a phrase (empty: none)."""
+    config = probe.get("config_file")
+    expected_arg = "--config-file=%s" % config
+    found = []
+    for process in probe.get("processes") or []:
+        cmdline = process.get("cmdline") or []
+        env = process.get("env") or {}
+        own_values = {"ETCD_CONFIG_FILE": config, "ETCD_DATA_DIR": data_dir}
+        strange_env = sorted(
+            key for key, value in env.items() if key not in OWN_ENV or own_values.get(key, value) != value
+        )
+        ours = (
+            len(cmdline) == 2
+            and posixpath.basename(cmdline[0]) == "etcd"
+            and cmdline[1] == expected_arg
+            and probe.get("config_managed")
+        )
+        if not ours or strange_env:
+            found.append(
+                "etcd runs as pid %s with `%s`%s%s"
+                % (
+                    process.get("pid"),
+                    _show(cmdline),
+                    " and its own ETCD_* settings (%s)" % ", ".join(strange_env) if strange_env else "",
+                    "" if ours else " (this collection's members run only `etcd %s`)" % expected_arg,
+                )
+            )
+    if probe.get("config_exists") and not probe.get("config_managed"):
+        found.append("%s was not written by this collection (no 'Managed by Ansible' mark)" % config)
+    elif not probe.get("config_exists"):
+        held = sorted(path for path, has in (probe.get("data_dirs") or {}).items() if has)
+        if held:
+            found.append(
+                "%s holds member data, but there is no %s written by this collection" % (", ".join(held), config)
+            )
+    return found
+
+
+def check_foreign(probes, data_dir, removing=()):
+    """Every host whose probe shows an etcd the collection did not deploy, as one problem each."""
+    problems = []
+    for host, probe in sorted(probes.items()):
+        if not probe or host in removing:
+            continue
+        found = foreign(probe, data_dir)
+        if found:
+            problems.append(
+                "host %s: an etcd this collection did not deploy: %s. Changing it (a new CA, certificates, a unit) "
+                "could cut its clients off or start a second cluster. %s" % (host, "; ".join(found), ADOPT)
+            )
+    return problems
+
+
+def check_clocks(probes, now, max_skew=MAX_CLOCK_SKEW):
+    """Every host whose clock is more than ``max_skew`` seconds from the controller's ``now`` (epoch seconds). The
+    probe ran a few seconds before ``now``, which makes a clock behind look that much further behind."""
+    problems = []
+    for host, probe in sorted(probes.items()):
+        if not probe or probe.get("time") is None:
+            continue
+        skew = float(probe["time"]) - now
+        if abs(skew) > max_skew:
+            problems.append(
+                "host %s: its clock is %d seconds %s the controller's (at most %d are allowed): a certificate "
+                "issued now would %s there. Sync the clock (chrony, systemd-timesyncd or ntpd) on %s and on the "
+                "controller, then run again"
+                % (
+                    host,
+                    abs(skew),
+                    "behind" if skew < 0 else "ahead of",
+                    max_skew,
+                    "not be valid yet" if skew < 0 else "look older than it is",
+                    host,
+                )
+            )
+    return problems
