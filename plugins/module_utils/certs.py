@@ -30,7 +30,11 @@ except ImportError as exc:  # pragma: no cover - exercised by ansible-test's imp
 
 KEY_SIZES = {"ecdsa": (256, 384), "rsa": (2048, 3072, 4096)}
 DEFAULT_KEY_SIZE = {"ecdsa": 256, "rsa": 2048}
-BACKDATE = datetime.timedelta(minutes=5)
+# Certificates start this long before they are made, so that a member whose clock is behind the controller's takes
+# a fresh one at once (the preflight refuses a member more than 5 minutes off; community tools back-date an hour or
+# more). Every run also re-issues a certificate whose notBefore is still ahead (made while the controller's clock ran
+# ahead).
+BACKDATE = datetime.timedelta(hours=1)
 SERVER_AUTH = "serverAuth"
 CLIENT_AUTH = "clientAuth"
 
@@ -43,6 +47,13 @@ def not_after_of(cert):
     value = getattr(cert, "not_valid_after_utc", None)
     if value is None:  # cryptography < 42
         value = cert.not_valid_after.replace(tzinfo=datetime.timezone.utc)
+    return value
+
+
+def not_before_of(cert):
+    value = getattr(cert, "not_valid_before_utc", None)
+    if value is None:  # cryptography < 42
+        value = cert.not_valid_before.replace(tzinfo=datetime.timezone.utc)
     return value
 
 

@@ -27,12 +27,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import contextlib
 import datetime
 import json
 import os
 
-from ansible_collections.etcdtls.cluster.plugins.module_utils import pki_input
+from ansible_collections.etcdtls.cluster.plugins.module_utils import pki_input, pki_store
 from ansible_collections.etcdtls.cluster.plugins.module_utils.certs import (
     CertificateAuthority,
     KeySpec,
@@ -46,6 +45,7 @@ from ansible_collections.etcdtls.cluster.plugins.module_utils.certs import (
     load_cert,
     load_key,
     not_after_of,
+    not_before_of,
     parse_cert,
     parse_key,
     serialize_cert,
@@ -54,7 +54,7 @@ from ansible_collections.etcdtls.cluster.plugins.module_utils.certs import (
     utcnow,
 )
 from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import EtcdTLSError
-from ansible_collections.etcdtls.cluster.plugins.module_utils.files import atomic_write, mode_of, read_bytes
+from ansible_collections.etcdtls.cluster.plugins.module_utils.files import mode_of, read_bytes
 from ansible_collections.etcdtls.cluster.plugins.module_utils.pki_input import (
     check_dns_name,
     check_lifetimes,
@@ -73,12 +73,7 @@ MIN_RENEWAL_GAIN = datetime.timedelta(days=1)
 
 
 class _Changes:
-    """Every write of one run, planned first and committed at the end, all or nothing.
-
-    Nothing touches the disk before :meth:`commit`; when any write fails, the directories it made are
-    removed and the files it replaced get their previous content back, so a failed run leaves the PKI
-    directory exactly as it was.
-    """
+    """Every write of one run, planned first and committed at the end, all or nothing (pki_store.commit)."""
 
     def __init__(self, result):
         self.result = result
@@ -115,43 +110,12 @@ class _Changes:
             self.result.fixed.append({"path": path, "mode": "%04o" % mode, "reason": "mode %04o" % actual})
             self.modes.append((path, mode))
 
-    def commit(self):
-        made, previous = [], []
+    def commit(self, path, last=()):
+        """Commit through pki_store's staged journal: a kill at any point leaves the PKI as before or as after."""
         try:
-            for path in self.directories:
-                try:
-                    os.mkdir(path, DIR_MODE)
-                except OSError as exc:
-                    raise EtcdTLSError("cannot create directory %s: %s" % (path, exc.strerror)) from None
-                made.append(path)
-                os.chmod(path, DIR_MODE)
-            for path, data, mode in self.files:
-                previous.append((path, read_bytes(path), mode_of(path)))
-                try:
-                    if data is None:
-                        if os.path.lexists(path):
-                            os.unlink(path)
-                    else:
-                        atomic_write(path, data, mode)
-                except OSError as exc:
-                    raise EtcdTLSError("cannot write %s: %s" % (path, exc.strerror)) from None
-            for path, mode in self.modes:
-                os.chmod(path, mode)
-        except BaseException:
-            self._roll_back(made, previous)
-            raise
-
-    @staticmethod
-    def _roll_back(made, previous):
-        for path, data, mode in reversed(previous):
-            with contextlib.suppress(OSError):
-                if data is None:
-                    os.unlink(path)
-                else:
-                    atomic_write(path, data, mode)
-        for path in reversed(made):
-            with contextlib.suppress(OSError):
-                os.rmdir(path)
+            pki_store.commit(path, self.directories, self.files, self.modes, last)
+        except OSError as exc:
+            raise EtcdTLSError("cannot write %s: %s" % (exc.filename or path, exc.strerror)) from None
 
 
 # --------------------------------------------------------------------------- the whole PKI
@@ -215,6 +179,8 @@ def leaf_problem(spec, cert, key, ca, settings, now):
         return "missing"
     if not ca.issued(cert):
         return "not issued by the current CA"
+    if not_before_of(cert) > now:
+        return "not valid until %s (issued while the controller's clock ran ahead)" % iso_time(not_before_of(cert))
     if key is None:
         return "key missing"
     if describe_key(key) != str(settings.key_spec):
@@ -319,6 +285,15 @@ def _describe_cert(spec, cert, settings):
     }
 
 
+def _check_not_before(ca, path, now):
+    if not_before_of(ca.cert) > now:
+        raise EtcdTLSError(
+            "the CA %s is not valid until %s: it was made while the controller's clock ran ahead, or the clock runs "
+            "behind now. Set the controller's clock right; if it is right, replace the CA with playbooks/rotate-ca.yml"
+            % (path, iso_time(not_before_of(ca.cert)))
+        )
+
+
 def _load_ca(settings, result, changes, now):
     cert_path, key_path = settings.file("ca.crt"), settings.file("ca.key")
     cert_data, key_data = read_bytes(cert_path), read_bytes(key_path)
@@ -349,6 +324,7 @@ def _load_ca(settings, result, changes, now):
                 raise EtcdTLSError(
                     "%s does not belong to %s: restore the matching pair from your backup" % (key_path, cert_path)
                 )
+            _check_not_before(ca, cert_path, now)
             if ca.not_after <= now:
                 raise EtcdTLSError(
                     "the CA %s expired on %s: rotate the CA (playbooks/rotate-ca.yml) or, for a cluster you can "
@@ -399,7 +375,26 @@ def ensure_pki(settings, members, clients, check_mode=False, now=None):
     now = now or utcnow()
     specs = build_specs(members, clients, settings.admin_common_name, settings.server_names)
     check_reissue(settings.reissue, specs)
+    pki_input.check_identities(members, clients, settings.admin_common_name, settings.server_names)
+    try:
+        with pki_store.locked(settings.path) as held:
+            return _ensure(settings, specs, check_mode, now, held)
+    except OSError as exc:
+        raise EtcdTLSError("%s: %s" % (exc.filename or settings.path, exc.strerror or exc)) from None
+
+
+def _ensure(settings, specs, check_mode, now, held):
     result = PkiResult()
+    if pki_store.pending(settings.path) and check_mode:
+        raise EtcdTLSError(
+            "an interrupted run left a commit in %s: run without --check once to finish it" % settings.path
+        )
+    if not check_mode:
+        recovered = pki_store.recover(settings.path)
+        if recovered:
+            result.changed = True
+            result.fixed.append({"path": settings.path, "mode": "%04o" % DIR_MODE, "reason": recovered})
+    pki_store.check_tree(settings.path)
     changes = _Changes(result)
     for directory in _directories(settings, specs):
         changes.directory(directory)
@@ -411,8 +406,20 @@ def ensure_pki(settings, members, clients, check_mode=False, now=None):
         ) from None
     result.layout = layout(settings, specs, trust[0])
     result.layout["peer_ca"] = {"cert": settings.file(trust[1])}
-    if not check_mode:
-        changes.commit()
+    if check_mode:
+        return result
+    if held:
+        # The CA rotation's phase file goes last: it says what the files already are.
+        changes.commit(settings.path, last=(settings.file(ROTATION_FILE),))
+        return result
+    # A new PKI directory: made and locked now, and still empty, or another run made a PKI while this one planned.
+    with pki_store.locked(settings.path, create=True):
+        if [name for name in os.listdir(settings.path) if name != pki_store.LOCK_FILE]:
+            raise EtcdTLSError(
+                "another run made a PKI in %s while this one was planning: nothing was written; run again"
+                % settings.path
+            )
+        changes.commit(settings.path)
     return result
 
 
@@ -455,6 +462,7 @@ def _load_peer_ca(settings, result, changes, now, fresh):
         raise EtcdTLSError(
             "%s does not belong to %s: restore the matching pair from your backup" % (key_path, cert_path)
         )
+    _check_not_before(peer_ca, cert_path, now)
     if peer_ca.not_after <= now:
         raise EtcdTLSError(
             "the peer CA %s expired on %s: rotate the CA (playbooks/rotate-ca.yml)"
@@ -572,7 +580,24 @@ def _load_pair(settings, name):
             "the CA rotation state %s needs %s and %s, and one is missing: restore them from your backup"
             % (settings.file(ROTATION_FILE), cert_path, key_path)
         )
-    return CertificateAuthority(load_cert(cert_data, cert_path), load_key(key_data, key_path, settings.ca_passphrase))
+    pair = CertificateAuthority(load_cert(cert_data, cert_path), load_key(key_data, key_path, settings.ca_passphrase))
+    if not key_matches_cert(pair.key, pair.cert):
+        raise EtcdTLSError(
+            "%s does not belong to %s (the CA rotation state %s needs the pair): restore the matching pair from your "
+            "backup" % (key_path, cert_path, settings.file(ROTATION_FILE))
+        )
+    return pair
+
+
+def _check_bundle(settings, changes, result, name, cas):
+    """The trust bundle a rotation phase pushes holds exactly ``cas`` (old and new): re-read every run, never taken
+    on trust, and written again when it holds anything else."""
+    wanted = b"".join(serialize_cert(ca.cert) for ca in cas)
+    path = settings.file(name)
+    if read_bytes(path) != wanted:
+        result.changed = True
+        result.fixed.append({"path": path, "mode": "%04o" % CERT_MODE, "reason": "not the CAs this phase trusts"})
+        changes.write(path, wanted, CERT_MODE)
 
 
 def _promote(settings, changes, name):
@@ -641,6 +666,8 @@ def _rotate_ca(settings, result, changes, ca, peer_ca, now):
             result.issued.append({"id": name + "-next", "reason": "CA rotation", "not_after": iso_time(new.not_after)})
     elif wanted == 1:
         new_ca, new_peer = _load_pair(settings, "ca-next"), _load_pair(settings, PEER_CA + "-next")
+        _check_bundle(settings, changes, result, BUNDLE, [ca, new_ca])
+        _check_bundle(settings, changes, result, PEER_BUNDLE, [old_peer, new_peer])
     elif wanted == 2 and phase == 1:
         new_ca, new_peer = _load_pair(settings, "ca-next"), _load_pair(settings, PEER_CA + "-next")
         _promote(settings, changes, "ca")
@@ -649,6 +676,9 @@ def _rotate_ca(settings, result, changes, ca, peer_ca, now):
         new_ca, new_peer = ca, peer_ca
         old_ca = _load_pair(settings, "ca-previous")
         old_peer = _load_pair(settings, PEER_CA + "-previous") if peer_from == PEER_CA else old_ca
+        if wanted == 2:
+            _check_bundle(settings, changes, result, BUNDLE, [old_ca, new_ca])
+            _check_bundle(settings, changes, result, PEER_BUNDLE, [old_peer, new_peer])
         if wanted == 3 and phase == 2:
             changes.remove(settings.file(BUNDLE))
             changes.remove(settings.file(PEER_BUNDLE))

@@ -74,7 +74,8 @@ def cn(cert):
 def files_state(root):
     state = {}
     for base, dirs, names in os.walk(str(root)):
-        for name in dirs + names:
+        # The lock file is the run's own bookkeeping (who holds the directory), rewritten by every run.
+        for name in [n for n in dirs + names if n != ".lock"]:
             full = os.path.join(base, name)
             st = os.stat(full)
             content = None
@@ -188,7 +189,7 @@ def test_lifetimes_backdating_and_serials(first_run):
     serials = set()
     for item in result.certificates:
         cert = load_cert(item["path"])
-        assert cert.not_valid_before_utc == NOW - datetime.timedelta(minutes=5)
+        assert cert.not_valid_before_utc == NOW - datetime.timedelta(hours=1)
         assert cert.not_valid_after_utc == NOW + datetime.timedelta(days=365)
         serials.add(cert.serial_number)
         assert cert.serial_number.bit_length() > 100
@@ -533,7 +534,8 @@ def test_interrupted_midway_through_writing(tmp_path, monkeypatch):
 
 
 def test_key_renamed_but_cert_not_recovers_next_run(built, monkeypatch):
-    """A crash between the key's rename and the cert's rename is healed by the next run."""
+    """A crash between the key's rename and the cert's rename: the commit's journal is there, and the next run
+    finishes it before it reads anything (the key and the certificate then match: nothing to re-issue)."""
     path = built
     real_replace = os.replace
     seen = []
@@ -549,9 +551,8 @@ def test_key_renamed_but_cert_not_recovers_next_run(built, monkeypatch):
         run(path, reissue=["members/x-k3s-m-1/peer"], regenerate_keys=True)
     monkeypatch.undo()
     result = run(path)
-    assert [(i["id"], i["reason"]) for i in result.issued] == [
-        ("members/x-k3s-m-1/peer", "key does not match the certificate")
-    ]
+    assert result.issued == []
+    assert result.changed and "finished the commit an interrupted run left" in result.fixed[0]["reason"]
     assert not run(path).changed
 
 
