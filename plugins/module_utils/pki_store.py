@@ -110,11 +110,25 @@ def _walk_error(exc):
     raise EtcdTLSError("cannot read %s: %s" % (exc.filename, exc.strerror)) from None
 
 
+def _inside(path, relative, what):
+    """``relative`` names a file inside ``path``: a journal never moves, removes or changes anything elsewhere."""
+    if not isinstance(relative, str) or os.path.isabs(relative) or ".." in relative.split(os.sep):
+        raise EtcdTLSError(
+            "%s names %r, which is not a file of the PKI directory: restore the PKI directory from your backup"
+            % (what, relative)
+        )
+    return os.path.join(path, relative)
+
+
 def _apply(path, ops):
+    journal = os.path.join(path, JOURNAL)
     for op in ops:
-        target = os.path.join(path, op["path"])
+        target = _inside(path, op.get("path"), journal)
         if op["op"] == "write":
-            source = os.path.join(path, op["staged"])
+            staged = op.get("staged")
+            if not isinstance(staged, str) or not staged.startswith(STAGING_PREFIX):
+                raise EtcdTLSError("%s stages %r outside its staging directory: restore the PKI" % (journal, staged))
+            source = _inside(path, staged, journal)
             if os.path.lexists(source):
                 os.replace(source, target)
         elif op["op"] == "remove":
@@ -147,6 +161,8 @@ def recover(path):
         try:
             with open(journal, "rb") as handle:
                 ops = json.loads(handle.read().decode("utf-8"))["ops"]
+            if not isinstance(ops, list) or not all(isinstance(op, dict) and "op" in op for op in ops):
+                raise TypeError("not a list of steps")
         except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
             raise EtcdTLSError(
                 "%s is not a commit journal this collection wrote (%s): restore the PKI directory from your backup"

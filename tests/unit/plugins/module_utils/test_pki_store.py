@@ -191,3 +191,24 @@ def test_a_certificate_not_valid_yet_is_reissued_and_a_ca_not_valid_yet_refused(
     run(fresh, clients=[], now=ahead, reissue=["all"])
     result = run(fresh, clients=[])
     assert result.issued and all("not valid until" in item["reason"] for item in result.issued), result.issued
+
+
+@pytest.mark.parametrize(
+    "ops",
+    [
+        [{"op": "remove", "path": "../outside"}],
+        [{"op": "remove", "path": "/etc/passwd"}],
+        [{"op": "write", "path": "ca.crt", "staged": "../elsewhere"}],
+        [{"op": "mode", "path": "members/../../x", "mode": 511}],
+        {"not": "a list"},
+    ],
+)
+def test_a_journal_never_reaches_outside_the_pki(tmp_path, ops):
+    path = tmp_path / "pki"
+    run(path, clients=[])
+    (tmp_path / "outside").write_text("keep")
+    (path / pki_store.JOURNAL).write_text(json.dumps({"ops": ops}))
+    with pytest.raises(EtcdTLSError) as caught:
+        run(path, clients=[])
+    assert "restore the PKI" in caught.value.msg
+    assert (tmp_path / "outside").read_text() == "keep"
