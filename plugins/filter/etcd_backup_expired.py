@@ -49,11 +49,17 @@ _value:
   elements: str
 """
 
+from ansible.errors import AnsibleFilterError
+
 from ansible_collections.etcdtls.cluster.plugins.module_utils.backups import expired
+from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import EtcdTLSError
 
 
 def etcd_backup_expired(paths, cluster, keep):
-    return expired(paths, cluster, keep)
+    try:
+        return expired(paths, cluster, keep)
+    except EtcdTLSError as exc:
+        raise AnsibleFilterError(exc.msg) from None
 
 
 class FilterModule:

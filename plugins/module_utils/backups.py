@@ -15,6 +15,8 @@ __metaclass__ = type
 import posixpath
 import re
 
+from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import EtcdTLSError
+
 # strftime's %Y%m%dT%H%M%SZ, the stamp every snapshot name carries (snapshot.yml, the members' backup script).
 STAMP_FORMAT = "%Y%m%dT%H%M%SZ"
 STAMP_PATTERN = r"[0-9]{8}T[0-9]{6}Z"
@@ -30,11 +32,20 @@ def own(names, cluster, extension):
     return sorted((name for name in found if pattern.fullmatch(name)), reverse=True)
 
 
-def expired(paths, cluster, keep):
+def check_keep(keep, variable):
+    """A retention count keeps at least the snapshot just taken."""
+    if isinstance(keep, bool) or not isinstance(keep, int) or keep < 1:
+        raise EtcdTLSError(
+            "%s %r is not a count of snapshots to keep: give how many of the newest snapshots stay, 1 or more "
+            "(0 would delete the snapshot just taken)" % (variable, keep)
+        )
+
+
+def expired(paths, cluster, keep, variable="etcd_backup_keep"):
     """The paths retention removes: every described snapshot of ``cluster`` (its .json and its .db) but the
-    newest ``keep``. ``paths`` are the .json descriptions found; other clusters' and undescribed files never
-    appear in the answer."""
-    keep = max(int(keep), 0)
+    newest ``keep`` (1 or more: the newest is never removed). ``paths`` are the .json descriptions found; other
+    clusters' and undescribed files never appear in the answer."""
+    check_keep(keep, variable)
     directory = {posixpath.basename(str(path)): posixpath.dirname(str(path)) for path in paths}
     removed = []
     for name in own(directory, cluster, ".json")[keep:]:
