@@ -35,13 +35,23 @@ def _show(cmdline):
     return text if len(text) <= 300 else text[:297] + "..."
 
 
+def _program(cmdline):
+    """The command line as the program sees it: under qemu-user emulation (binfmt_misc, as an arm64 member in an
+    x86 test rig) the kernel puts the interpreter first, and with binfmt's P flag the path beside argv[0]."""
+    if cmdline and ("binfmt" in posixpath.basename(cmdline[0]) or posixpath.basename(cmdline[0]).startswith("qemu-")):
+        cmdline = cmdline[1:]
+        if len(cmdline) >= 2 and posixpath.basename(cmdline[0]) == posixpath.basename(cmdline[1]):
+            cmdline = cmdline[1:]
+    return cmdline
+
+
 def foreign(probe, data_dir):
     """What on this host shows an etcd the collection did not deploy, each as a phrase (empty: none)."""
     config = probe.get("config_file")
     expected_arg = "--config-file=%s" % config
     found = []
     for process in probe.get("processes") or []:
-        cmdline = process.get("cmdline") or []
+        cmdline = _program(process.get("cmdline") or [])
         env = process.get("env") or {}
         own_values = {"ETCD_CONFIG_FILE": config, "ETCD_DATA_DIR": data_dir}
         strange_env = sorted(

@@ -34,6 +34,15 @@ def seen(**changes):
         # OpenRC may hand the daemon its conf.d values: the collection's own, with the collection's values.
         seen(processes=[dict(OURS, env={"ETCD_CONFIG_FILE": CONF, "ETCD_DATA_DIR": DATA})]),
         seen(config_exists=False, config_managed=False, data_dirs={DATA: False}, processes=[]),
+        # An arm64 member under qemu-user (binfmt_misc with the P flag, as the raspberrypi scenario runs it).
+        seen(
+            processes=[
+                dict(
+                    OURS, cmdline=["/usr/libexec/qemu-binfmt/aarch64-binfmt-P", *OURS["cmdline"][:1], *OURS["cmdline"]]
+                )
+            ]
+        ),
+        seen(processes=[dict(OURS, cmdline=["/usr/bin/qemu-aarch64-static", *OURS["cmdline"]])]),
     ],
 )
 def test_what_the_collection_deployed_passes(item):
