@@ -10,7 +10,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.etcdtls.cluster.plugins.module_utils.etcdctl import days_left
-from ansible_collections.etcdtls.cluster.plugins.module_utils.extra_config import is_loopback
+from ansible_collections.etcdtls.cluster.plugins.module_utils.extra_config import plain_beyond_loopback, urls
 from ansible_collections.etcdtls.cluster.plugins.module_utils.preflight import AEAD_SUITES
 
 REDEPLOY = "run site.yml (it rewrites the file and restarts the member behind the health gate)"
@@ -18,10 +18,6 @@ REDEPLOY = "run site.yml (it rewrites the file and restarts the member behind th
 
 def _check(found, check_id, title, ok, detail, fix):
     found.append({"id": check_id, "title": title, "ok": bool(ok), "detail": detail, "fix": None if ok else fix})
-
-
-def _urls(value):
-    return [u.strip() for u in (value if isinstance(value, list) else str(value or "").split(",")) if u.strip()]
 
 
 # Every conf.yml key that opens a listener serving etcd's API (the metrics listener is judged on its own).
@@ -152,7 +148,7 @@ def judge(audit, config, expect, now=None):
         "keys etcd also reads, under another spelling: %s" % (", ".join(odd) or "none"),
         "remove them from etcd_extra_config and %s" % REDEPLOY,
     )
-    listeners = [url for key in LISTENER_KEYS for value in folded.get(key, []) for url in _urls(value)]
+    listeners = [url for key in LISTENER_KEYS for value in folded.get(key, []) for url in urls(value)]
     plain = [u for u in listeners if not u.lower().startswith("https://")]
     answered = [name for name in ("http_client", "http_peer") if (audit.get(name) or {}).get("answered")]
     _check(
@@ -163,8 +159,8 @@ def judge(audit, config, expect, now=None):
         "http listeners: %s; plain HTTP answered on: %s" % (", ".join(plain) or "none", ", ".join(answered) or "none"),
         "remove http:// and unix:// URLs (and listen-client-http-urls) from etcd_extra_config and %s" % REDEPLOY,
     )
-    metrics = [url for value in folded.get("listen-metrics-urls", []) for url in _urls(value)]
-    loose = [u for u in metrics if not u.lower().startswith("https://") and not is_loopback(u)]
+    metrics = [url for value in folded.get("listen-metrics-urls", []) for url in urls(value)]
+    loose = plain_beyond_loopback(metrics)
     _check(
         found,
         "metrics-loopback",

@@ -112,8 +112,9 @@ URL_KEYS = ("listen-client-urls", "advertise-client-urls", "listen-peer-urls", "
 SECURITY_FILES = ("cert-file", "key-file", "trusted-ca-file")
 
 
-def _urls(value):
-    items = value if isinstance(value, list) else str(value).split(",")
+def urls(value):
+    """The URLs of a conf.yml value: a list, or one comma-separated string."""
+    items = value if isinstance(value, list) else str(value or "").split(",")
     return [str(item).strip() for item in items if str(item).strip()]
 
 
@@ -130,6 +131,11 @@ def is_loopback(url):
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def plain_beyond_loopback(values):
+    """The URLs among ``values`` that serve plain HTTP to more than this host (the metrics rule: http on loopback)."""
+    return [url for url in values if _scheme(url) != "https" and not is_loopback(url)]
 
 
 def check_keys(extra_config):
@@ -189,7 +195,7 @@ def weakening(extra_config):
         if key in SECURITY_SECTIONS:
             found.extend(_section_weakening(key, value))
         elif key in URL_KEYS:
-            plain = [url for url in _urls(value) if _scheme(url) != "https"]
+            plain = [url for url in urls(value) if _scheme(url) != "https"]
             found.append(
                 "%s %s %s" % (key, value, "is plain http" if plain else "replaces the role's URLs for this member")
             )
@@ -226,7 +232,7 @@ def check_extra_config(extra_config, allow_insecure, metrics_urls=(), log_level=
             "etcd_extra_config weakens mutual TLS: %s. Remove it; if you really want this, set %s: true "
             "(documented in roles/etcd/defaults/main.yml)" % ("; ".join(weak), INSECURE_OPT_IN)
         )
-    loose = [url for url in _urls(metrics_urls or []) if _scheme(url) != "https" and not is_loopback(url)]
+    loose = plain_beyond_loopback(urls(metrics_urls or []))
     if loose and not allow_insecure:
         problems.append(
             "etcd_listen_metrics_urls %s serves /metrics and /health in plain HTTP beyond this host (etcd's RBAC does "
