@@ -5,6 +5,7 @@
 certificates from etcd_pki, reached through the real etcdctl."""
 
 import os
+import random
 import socket
 import subprocess
 import time
@@ -25,10 +26,25 @@ LOCAL_INVENTORY = (
 )
 
 
+# Ports handed out in this run. They are picked below the kernel's ephemeral range (32768 and up here):
+# a port the kernel chose for bind(0) is also what it gives the next outgoing connection (etcdctl, a
+# peer dialling out), which then holds it before the member that was meant to listen there starts.
+_HANDED_OUT = set()
+
+
 def free_port(host):
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
+    for _ in range(200):
+        port = random.randrange(20000, 32000)  # noqa: S311 - a test port, not a secret
+        if port in _HANDED_OUT:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind((host, port))
+            except OSError:
+                continue
+        _HANDED_OUT.add(port)
+        return port
+    raise AssertionError("no free port on %s between 20000 and 32000" % host)
 
 
 def run_command(args, environ_update=None, data=None):
@@ -129,6 +145,24 @@ class LocalCluster:
             if report["healthy"] or time.monotonic() > deadline:
                 return report
             time.sleep(0.5)
+
+    def ensure_healthy(self, seconds=60):
+        """Wait for every member to be healthy; when they are not, fail with what etcd said: the last
+        health report, which members have exited, and the end of each member's log."""
+        report = self.wait_healthy(seconds)
+        if report["healthy"]:
+            return report
+        lines = ["cluster not healthy after %ds: %r" % (seconds, report)]
+        for member in self.members:
+            proc = self.procs.get(member["name"], (None,))[0]
+            state = "not started" if proc is None else "running" if proc.poll() is None else "exited %s" % proc.poll()
+            lines.append("--- %s (%s, %s, %s)" % (member["name"], member["client"], member["peer"], state))
+            try:
+                with open(os.path.join(self.root, member["name"] + ".log")) as handle:
+                    lines.extend(handle.read().splitlines()[-15:])
+            except OSError as err:
+                lines.append(str(err))
+        raise AssertionError("\n".join(lines))
 
     def module_play(self, task, module, options):
         """A play running one module as the role does: no connection option, only the members' etcdctl environment

@@ -29,7 +29,7 @@ def cluster(tmp_path_factory):
     local = LocalCluster(str(tmp_path_factory.mktemp("auth")), ["127.0.0.1"])
     local.build_pki(clients=CLIENTS)
     local.start(local.members[0])
-    assert local.wait_healthy()["healthy"]
+    local.ensure_healthy()
     yield local
     local.stop_all()
 
@@ -152,7 +152,7 @@ def test_the_module_in_check_and_diff_mode_then_for_real(tmp_path, playbook):
     local.build_pki(clients=CLIENTS)
     local.start(local.members[0])
     try:
-        assert local.wait_healthy()["healthy"]
+        local.ensure_healthy()
         play = local.module_play(
             "Make the clients' users and roles", "etcd_auth", "        clients: " + json.dumps(CLIENTS)
         )
@@ -180,7 +180,7 @@ def test_a_cn_and_a_prefix_that_look_like_flags_are_arguments(tmp_path):
     local.build_pki(clients=clients)
     local.start(local.members[0])
     try:
-        assert local.wait_healthy()["healthy"]
+        local.ensure_healthy()
         changes, _before = ensure(local, clients)
         assert "add user -h (no password: its certificate names it)" in changes
         assert ensure(local, clients)[0] == [], "a rerun finds what the first run made"

@@ -44,7 +44,7 @@ def cluster(tmp_path_factory):
     local = LocalCluster(str(root), ["127.0.0.1"])
     local.build_pki()
     local.start(local.members[0])
-    assert local.wait_healthy()["healthy"]
+    local.ensure_healthy()
     yield local
     local.stop_all()
 

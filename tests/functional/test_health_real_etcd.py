@@ -70,7 +70,7 @@ def test_healthy_cluster_report(cluster):
 
 
 def test_member_down_is_named_with_its_cause(cluster):
-    assert cluster.wait_healthy()["healthy"]
+    cluster.ensure_healthy()
     dead = "https://127.0.0.1:%d" % free_port("127.0.0.1")
     report = cluster.look(endpoints=[cluster.members[0]["client"], dead])
     assert not report["healthy"]
@@ -84,7 +84,7 @@ def test_member_down_is_named_with_its_cause(cluster):
 
 
 def test_client_trusting_another_ca(cluster, tmp_path):
-    assert cluster.wait_healthy()["healthy"]
+    cluster.ensure_healthy()
     other = str(tmp_path / "other")
     pki.ensure_pki(pki.PkiSettings(other), pki_input.parse_members([{"name": "x", "ips": ["10.0.0.1"]}]), [])
     report = cluster.look(ca_file=os.path.join(other, "ca.crt"), endpoints=cluster.endpoints()[:1])
@@ -151,7 +151,7 @@ def test_likely_cause_of_etcds_own_messages():
 
 def test_the_module_takes_its_connection_from_the_etcdctl_environment(cluster, playbook):
     """As the role calls it: no connection option, only ETCDCTL_* (the members' profile) and PATH."""
-    assert cluster.wait_healthy()["healthy"]
+    cluster.ensure_healthy()
     play = cluster.module_play("Look at the cluster", "etcd_health", "        expected_members: 1")
     rc, data = playbook.run(play, LOCAL_INVENTORY)
     result = playbook.task_results(data, "Look at the cluster")["here"]

@@ -38,7 +38,7 @@ def cluster(tmp_path):
     pki.ensure_pki(pki.PkiSettings(local.pki), members, pki_input.parse_clients([]))
     for member in local.members:
         local.start(member)
-    assert local.wait_healthy()["healthy"]
+    local.ensure_healthy()
     yield local
     local.stop_all()
 
@@ -63,7 +63,7 @@ def test_one_member_at_a_time_costs_no_write(cluster, tmp_path):
         cluster.stop(member)
         time.sleep(1)
         cluster.start(member)
-        assert cluster.wait_healthy()["healthy"]
+        cluster.ensure_healthy()
     report = writer.finish()
     assert report["writes"] >= 20 and report["failures"] == [], report
     assert report["lost"] == [] and report["readable"] == report["acknowledged"] == report["writes"]
@@ -77,7 +77,7 @@ def test_quorum_lost_fails_writes(cluster, tmp_path):
     time.sleep(8)
     for member in cluster.members[1:]:
         cluster.start(member)
-    assert cluster.wait_healthy()["healthy"]
+    cluster.ensure_healthy()
     time.sleep(1)
     report = writer.finish()
     assert report["failures"], report
