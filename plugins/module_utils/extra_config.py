@@ -113,9 +113,10 @@ SECURITY_FILES = ("cert-file", "key-file", "trusted-ca-file")
 
 
 def urls(value):
-    """The URLs of a conf.yml value: a list, or one comma-separated string."""
-    items = value if isinstance(value, list) else str(value or "").split(",")
-    return [str(item).strip() for item in items if str(item).strip()]
+    """The URLs of a conf.yml value: a list, or one comma-separated string. etcd reads a list as its items joined
+    with commas, so an item with a comma in it is several URLs, each judged."""
+    items = value if isinstance(value, list) else [value or ""]
+    return [part.strip() for item in items for part in str(item).split(",") if part.strip()]
 
 
 def _scheme(url):

@@ -79,6 +79,9 @@ def test_metrics_in_plain_http_only_on_loopback():
     message = refused({}, metrics_urls=["http://0.0.0.0:2381"])
     assert "etcd_listen_metrics_urls http://0.0.0.0:2381 serves /metrics" in message
     assert "etcd_listen_metrics_urls http://10.0.0.1:2381" in refused({}, metrics_urls=["http://10.0.0.1:2381"])
+    # The template joins the list with commas, as etcd reads it: a comma inside one item is a second URL.
+    sneaked = refused({}, metrics_urls=["http://127.0.0.1:2381,http://0.0.0.0:2382"])
+    assert "http://0.0.0.0:2382 serves /metrics" in sneaked
     for urls in (["http://127.0.0.1:2381"], ["http://[::1]:2381", "http://localhost:2381"], ["https://0.0.0.0:2381"]):
         check_extra_config({}, False, urls)
 
