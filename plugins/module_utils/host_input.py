@@ -16,6 +16,7 @@ __metaclass__ = type
 import posixpath
 import re
 
+from ansible_collections.etcdtls.cluster.plugins.module_utils import extra_config
 from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import EtcdTLSError
 
 # An absolute path of ASCII letters, digits and . _ + @ - only: no space, quote, $, ;, %, newline or glob.
@@ -184,4 +185,85 @@ def check_bundle(client_name, bundle):
                 check_account(bundle[key], key, where)
             except EtcdTLSError as exc:
                 problems.append(exc.msg)
+    return problems
+
+
+# Settings every member reads from its own host variables (its conf.yml, unit, OpenRC script), by option and
+# variable. A host may not set its own value of these: the cluster has one, judged here once.
+UNIFORM_SETTINGS = (
+    ("cluster_name", "etcd_cluster_name", "str"),
+    ("service_name", "etcd_service_name", "str"),
+    ("version", "etcd_version", "str"),
+    ("install_method", "etcd_install_method", "str"),
+    ("client_port", "etcd_client_port", "int"),
+    ("peer_port", "etcd_peer_port", "int"),
+    ("heartbeat_interval", "etcd_heartbeat_interval", "int"),
+    ("election_timeout", "etcd_election_timeout", "int"),
+    ("tls_min_version", "etcd_tls_min_version", "str"),
+    ("tls_cipher_suites", "etcd_tls_cipher_suites", "list"),
+    ("auth_enabled", "etcd_auth_enabled", "bool"),
+)
+# What a host may set for itself (tuning, a log level), each host's own values judged as the group's are.
+HOST_SETTINGS = (
+    ("extra_config", "etcd_extra_config", "dict"),
+    ("allow_insecure_config", "etcd_allow_insecure_config", "bool"),
+    ("metrics_urls", "etcd_listen_metrics_urls", "list"),
+    ("log_level", "etcd_log_level", "str"),
+)
+# The host variables the role hands the preflight (vars/main.yml: __etcd_host_checked, and a test holds it to this).
+HOST_SETTING_VARIABLES = tuple(variable for _option, variable, _kind in UNIFORM_SETTINGS + HOST_SETTINGS)
+_TRUE, _FALSE = ("true", "yes", "on", "1", "y", "t"), ("false", "no", "off", "0", "n", "f")
+
+
+def _typed(kind, value):
+    """A host variable's raw value as the preflight's option of that ``kind`` reads it; ValueError when it cannot
+    be."""
+    if kind == "int":
+        if isinstance(value, bool) or not re.fullmatch(r"-?[0-9]+", str(value).strip()):
+            raise ValueError("not a whole number")
+        return int(str(value).strip())
+    if kind == "bool":
+        text = str(value).strip().lower()
+        if isinstance(value, bool) or text in _TRUE + _FALSE:
+            return value if isinstance(value, bool) else text in _TRUE
+        raise ValueError("not true or false")
+    if kind == "list":
+        items = value if isinstance(value, list) else [part for part in str(value).split(",") if part.strip()]
+        return [str(item).strip() if isinstance(item, str) else str(item) for item in items]
+    if kind == "dict":
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise ValueError("not a mapping")
+        return value
+    return "" if value is None else str(value)
+
+
+def check_host_settings(settings, host, values):
+    """One host's own ``values`` (variable -> value) of the cluster ``settings`` (the preflight's options, as
+    judged): each uniform one must be the group's; the ones a host may set are judged with its values as the
+    group's are. Problems as sentences naming the host and the variable."""
+    problems, own = [], {}
+    for option, variable, kind in UNIFORM_SETTINGS + HOST_SETTINGS:
+        if variable not in values:
+            continue
+        try:
+            own[option] = _typed(kind, values[variable])
+        except ValueError as exc:
+            problems.append("host %s: %s %r is %s" % (host, variable, values[variable], exc))
+    for option, variable, _kind in UNIFORM_SETTINGS:
+        if option in own and own[option] != settings[option]:
+            problems.append(
+                "host %s: %s is %r there, and %r for the group: every member reads it (its conf.yml, unit and "
+                "certificates), so the cluster has one value; set it for the whole group (group_vars), not per host"
+                % (host, variable, own[option], settings[option])
+            )
+    mine = dict((option, own.get(option, settings[option])) for option, _variable, _kind in HOST_SETTINGS)
+    if any(mine[option] != settings[option] for option in mine):
+        try:
+            extra_config.check_extra_config(
+                mine["extra_config"], mine["allow_insecure_config"], mine["metrics_urls"], mine["log_level"]
+            )
+        except EtcdTLSError as exc:
+            problems.append("host %s: %s" % (host, exc.msg))
     return problems

@@ -412,6 +412,7 @@ def plan(settings, members, hosts, probes, play_hosts, play_batch, now=None):
         facts = hosts.get(host) or {}
         _collect(problems, check_host, host, facts, settings.install_method)
         problems.extend(host_input.check_host_values(host, facts.get("values") or {}, facts.get("service_manager")))
+        problems.extend(host_input.check_host_settings(settings.values, host, facts.get("values") or {}))
     group_hosts = [member["host"] for member in members]
     removing = [host for host in settings.removing if host in group_hosts]
     unknown = [host for host in settings.removing if host not in group_hosts]

@@ -54,10 +54,10 @@ def written(tmp_path):
     )
 
 
-def refusal(playbook, tmp_path, *extra, play=PLAY, prefix=(), ignore=None):
+def refusal(playbook, tmp_path, *extra, play=PLAY, prefix=(), ignore=None, inventory=INVENTORY):
     """The play is refused by the preflight, and nothing was written (but what ``ignore`` matches: an etcd's own)."""
     before = [f for f in written(tmp_path) if not (ignore and f.startswith(ignore))]
-    rc, data = playbook.run(play, INVENTORY.format(tmp=tmp_path), *extra, prefix=prefix)
+    rc, data = playbook.run(play, inventory.format(tmp=tmp_path), *extra, prefix=prefix)
     assert rc != 0
     result = playbook.task_results(data, "Check every input and every member's state before any change")
     msg = next(iter(result.values())).get("msg") or str(result)
@@ -98,6 +98,33 @@ def refusal(playbook, tmp_path, *extra, play=PLAY, prefix=(), ignore=None):
 def test_bad_input_is_refused_before_any_write(playbook, tmp_path, extra, message):
     msg = refusal(playbook, tmp_path, "-e", json.dumps(extra))
     assert message in msg
+
+
+@pytest.mark.parametrize(
+    "m2_vars, message",
+    [
+        (
+            {"etcd_extra_config": {"listen-client-http-urls": "http://0.0.0.0:2391"}},
+            "host m2: etcd_extra_config weakens mutual TLS: listen-client-http-urls",
+        ),
+        (
+            {"etcd_listen_metrics_urls": ["http://0.0.0.0:2392"]},
+            "host m2: etcd_listen_metrics_urls http://0.0.0.0:2392",
+        ),
+        (
+            {"etcd_cluster_name": "etcd\nExecStartPre=/bin/touch /tmp/etcdtls-injected"},
+            "host m2: etcd_cluster_name is 'etcd\\nExecStartPre=/bin/touch /tmp/etcdtls-injected' there, and 'etcd'",
+        ),
+        ({"etcd_service_name": "../../../tmp/evil"}, "host m2: etcd_service_name is '../../../tmp/evil' there"),
+        ({"etcd_tls_min_version": "TLS1.3"}, "host m2: etcd_tls_min_version is 'TLS1.3' there, and 'TLS1.2' for"),
+    ],
+)
+def test_one_hosts_own_values_are_judged_too(playbook, tmp_path, m2_vars, message):
+    """Every member renders its conf.yml and unit from its own host variables: a value set for one host alone is
+    judged, not only the first host's (the preflight runs once)."""
+    m2 = json.dumps(dict(m2_vars, etcd_address="127.0.0.2")).replace("{", "{{").replace("}", "}}")
+    inventory = INVENTORY.replace("    m2: {{etcd_address: 127.0.0.2}}", "    m2: " + m2)
+    assert message in refusal(playbook, tmp_path, inventory=inventory)
 
 
 def test_a_member_that_trusts_another_ca_is_refused(playbook, tmp_path):

@@ -44,7 +44,61 @@ def test_the_role_checks_exactly_the_variables_it_passes():
     with open(os.path.join(ROOT, "roles", "etcd", "vars", "main.yml")) as handle:
         passed = yaml.safe_load(handle)["__etcd_host_checked"]
     known = [name for name, _empty, _system in host_input.PATH_VARIABLES] + list(host_input.ACCOUNT_VARIABLES)
-    assert sorted(passed) == sorted([*known, "etcd_backup_schedule", "etcd_openrc_net"])
+    known += ["etcd_backup_schedule", "etcd_openrc_net", *host_input.HOST_SETTING_VARIABLES]
+    assert sorted(passed) == sorted(known)
+
+
+GROUP = {
+    "cluster_name": "etcd",
+    "service_name": "etcd",
+    "version": "3.5.17",
+    "install_method": "archive",
+    "client_port": 2379,
+    "peer_port": 2380,
+    "heartbeat_interval": 100,
+    "election_timeout": 1000,
+    "tls_min_version": "TLS1.2",
+    "tls_cipher_suites": ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"],
+    "auth_enabled": False,
+    "extra_config": {},
+    "allow_insecure_config": False,
+    "metrics_urls": ["http://127.0.0.1:2381"],
+    "log_level": "info",
+}
+
+
+def test_a_hosts_own_values_as_the_inventory_gives_them_are_the_groups():
+    """What a variable looks like in hostvars (a port from -e is text, a list may be one comma string) is the
+    group's value when it means the same."""
+    same = {
+        "etcd_client_port": "2379",
+        "etcd_auth_enabled": "no",
+        "etcd_tls_cipher_suites": "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+        "etcd_listen_metrics_urls": ["http://127.0.0.1:2381"],
+        "etcd_extra_config": None,
+    }
+    assert host_input.check_host_settings(GROUP, "m2", same) == []
+
+
+@pytest.mark.parametrize(
+    "values, message",
+    [
+        ({"etcd_peer_port": 2390}, "host m2: etcd_peer_port is 2390 there, and 2380 for the group"),
+        ({"etcd_peer_port": True}, "host m2: etcd_peer_port True is not a whole number"),
+        ({"etcd_auth_enabled": "maybe"}, "host m2: etcd_auth_enabled 'maybe' is not true or false"),
+        ({"etcd_extra_config": ["a"]}, "host m2: etcd_extra_config ['a'] is not a mapping"),
+        ({"etcd_service_name": "etcd2"}, "host m2: etcd_service_name is 'etcd2' there"),
+        ({"etcd_log_level": "debug"}, "host m2: etcd_log_level debug also switches on Go's profiler"),
+        ({"etcd_allow_insecure_config": True, "etcd_log_level": "debug"}, None),
+        ({"etcd_extra_config": {"max-request-bytes": 2097152}}, None),
+    ],
+)
+def test_a_hosts_own_values_are_judged(values, message):
+    problems = host_input.check_host_settings(GROUP, "m2", values)
+    if message is None:
+        assert problems == []
+    else:
+        assert any(message in problem for problem in problems), problems
 
 
 @pytest.mark.parametrize(
