@@ -15,6 +15,7 @@ __metaclass__ = type
 
 import os
 import re
+import stat
 import time
 
 from ansible_collections.etcdtls.cluster.plugins.module_utils import (
@@ -23,6 +24,7 @@ from ansible_collections.etcdtls.cluster.plugins.module_utils import (
     host_input,
     host_state,
     pki_input,
+    pki_store,
 )
 from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import EtcdTLSError
 from ansible_collections.etcdtls.cluster.plugins.module_utils.probe import pem_fingerprints
@@ -180,14 +182,31 @@ def check_host(host, facts, install_method):
         )
 
 
+def _read_pki_file(path):
+    """A file of the controller's PKI, or None when there is none. Anything but a regular file (a FIFO would hang
+    the read, a directory would be a traceback) and every read error is an EtcdTLSError naming the path."""
+    try:
+        mode = os.lstat(path).st_mode
+        if not stat.S_ISREG(mode):
+            raise EtcdTLSError(
+                "%s is not a regular file: the PKI directory holds only the files this collection wrote. Move it "
+                "away (restore the real file from your backup), then run again" % path
+            )
+        with open(path, "rb") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise EtcdTLSError(
+            "cannot read %s: %s; run as a user who can read the PKI directory, or fix its owner and modes"
+            % (path, exc.strerror)
+        ) from None
+
+
 def controller_ca(pki_dir):
     """Fingerprints of the controller's CA certificate, and whether its key is there."""
-    try:
-        with open(os.path.join(pki_dir, "ca.crt"), "rb") as handle:
-            fingerprints = pem_fingerprints(handle.read())
-    except FileNotFoundError:
-        fingerprints = []
-    return fingerprints, os.path.exists(os.path.join(pki_dir, "ca.key"))
+    data = _read_pki_file(os.path.join(pki_dir, "ca.crt"))
+    return (pem_fingerprints(data) if data is not None else []), os.path.lexists(os.path.join(pki_dir, "ca.key"))
 
 
 # Every CA file of the controller's PKI: the current CAs, and those of a CA rotation under way.
@@ -205,15 +224,23 @@ def controller_known(pki_dir):
     """Every CA fingerprint the controller's PKI holds, and that of its peer CA (None without one)."""
     known, peer = set(), None
     for name in KNOWN_CA_FILES:
-        try:
-            with open(os.path.join(pki_dir, name), "rb") as handle:
-                found = pem_fingerprints(handle.read())
-        except FileNotFoundError:
+        data = _read_pki_file(os.path.join(pki_dir, name))
+        if data is None:
             continue
+        found = pem_fingerprints(data)
         known.update(found)
         if name == "peer-ca.crt" and found:
             peer = found[0]
     return known, peer
+
+
+def judge_trust(probes, pki_dir):
+    """check_trust on the controller's PKI as it is: its tree refused first if it holds anything but files and
+    directories, nothing in it read unchecked. Returns (whether members hold a CA, the controller's CA fingerprints)."""
+    pki_store.check_tree(pki_dir)
+    fingerprints, key_exists = controller_ca(pki_dir)
+    known, peer_ca = controller_known(pki_dir)
+    return check_trust(probes, pki_dir, fingerprints, key_exists, known, peer_ca), fingerprints
 
 
 def _ways_out(pki_dir):
@@ -432,11 +459,7 @@ def plan(settings, members, hosts, probes, play_hosts, play_batch, now=None):
             "no member holds data or runs etcd, so there is no cluster to %s; deploy it with site.yml first"
             % settings.needs_cluster
         )
-    fingerprints, key_exists = controller_ca(settings.pki_dir)
-    known, peer_ca = controller_known(settings.pki_dir)
-    members_hold_ca = _collect(
-        problems, check_trust, probes, settings.pki_dir, fingerprints, key_exists, known, peer_ca
-    )
+    trust = _collect(problems, judge_trust, probes, settings.pki_dir)
     if problems:
         raise EtcdTLSError(
             "refused before any change, on the controller or a host:\n- %s" % "\n- ".join(problems),
@@ -454,8 +477,8 @@ def plan(settings, members, hosts, probes, play_hosts, play_batch, now=None):
         "joining": joining,
         "hosts_with_data": with_data,
         "hosts_running": [host for host in group_hosts if (probes.get(host) or {}).get("running")],
-        "members_hold_ca": bool(members_hold_ca),
-        "controller_ca": fingerprints[0] if fingerprints else None,
+        "members_hold_ca": bool(trust[0]),
+        "controller_ca": trust[1][0] if trust[1] else None,
         "warnings": warnings,
     }
 

@@ -173,6 +173,26 @@ def test_lost_pki_directory_is_refused_naming_members_and_fingerprints(tmp_path)
     assert not os.path.exists(str(tmp_path / "pki"))
 
 
+@pytest.mark.parametrize("kind", ["fifo", "directory", "symlink"])
+def test_an_odd_file_in_the_pki_directory_is_refused_not_read(tmp_path, kind):
+    """A FIFO at ca.crt would hang the read, a directory there was a traceback: the tree is checked before any file
+    of it is read, and the problem names the path."""
+    pki_dir = tmp_path / "pki"
+    pki_dir.mkdir()
+    target = pki_dir / ("ca.crt" if kind != "symlink" else "peer-ca-next.crt")
+    if kind == "fifo":
+        os.mkfifo(str(target))
+    elif kind == "directory":
+        target.mkdir()
+    else:
+        target.symlink_to("/etc/hostname")
+    message = "is a symbolic link" if kind == "symlink" else "is neither a file nor a directory"
+    if kind == "directory":
+        message = "is not a regular file"
+    msg = refused(tmp_path, "%s %s" % (target, message))
+    assert "Traceback" not in msg
+
+
 def test_a_different_controller_ca_is_refused(tmp_path):
     controller_pki(tmp_path)
     msg = refused(
