@@ -67,6 +67,60 @@ SYSTEM_DIRS = frozenset(
     )
 )
 
+# Trees that belong to the system or to people: a directory the role makes its own may not be in one (it would
+# chown /root/.ssh or /home/alice to the etcd user).
+SYSTEM_TREES = (
+    "/bin",
+    "/boot",
+    "/dev",
+    "/home",
+    "/lib",
+    "/lib32",
+    "/lib64",
+    "/proc",
+    "/root",
+    "/sbin",
+    "/sys",
+    "/usr/bin",
+    "/usr/include",
+    "/usr/lib",
+    "/usr/local/bin",
+    "/usr/local/lib",
+    "/usr/local/sbin",
+    "/usr/sbin",
+    "/usr/share",
+    "/var/cache",
+    "/var/log",
+    "/var/mail",
+    "/var/spool",
+)
+# Trees shared by every program: a directory the role makes its own there must be etcd's, a component below the
+# tree naming etcd (/etc/etcd, /etc/kubernetes/pki/etcd, /var/lib/etcd-prod), never /etc/ssh or /var/lib/docker.
+SHARED_TREES = ("/etc", "/var/lib")
+# Accounts that are someone else's, or that hold root's power: the etcd user and group may not be one of them.
+PRIVILEGED_ACCOUNTS = frozenset(
+    [
+        "root",
+        "daemon",
+        "bin",
+        "sys",
+        "adm",
+        "disk",
+        "kmem",
+        "tty",
+        "shadow",
+        "sudo",
+        "wheel",
+        "docker",
+        "lxd",
+        "staff",
+        "systemd-journal",
+        "nobody",
+        "nogroup",
+        "users",
+    ]
+)
+
 # The per-host variables a path check applies to: (variable, may be empty, may be a system directory).
 PATH_VARIABLES = (
     ("etcd_data_dir", False, False),
@@ -78,10 +132,13 @@ PATH_VARIABLES = (
     ("etcd_profile_file", True, False),
 )
 ACCOUNT_VARIABLES = ("etcd_system_user", "etcd_system_group")
+# The directories the role makes its own (etcd's data, root's config, keys and snapshots).
+OWNED_DIRS = ("etcd_data_dir", "etcd_config_dir", "etcd_pki_host_dir", "etcd_backup_host_dir")
 
 
-def check_path(value, variable, where, may_be_system=True):
-    """``value`` is an absolute, normal path of safe ASCII characters; returned without a trailing slash."""
+def check_path(value, variable, where, may_be_system=True, owned=False):
+    """``value`` is an absolute, normal path of safe ASCII characters; returned without a trailing slash. ``owned``:
+    a directory the role makes etcd's or root's alone (owner and mode), kept out of the system's trees."""
     if not isinstance(value, str) or not _PATH.fullmatch(value) or len(value) > PATH_MAX:
         raise EtcdTLSError(
             "%s: %s %r is not usable: give an absolute path of ASCII letters, digits and . _ + @ - (no space, quote, "
@@ -100,14 +157,35 @@ def check_path(value, variable, where, may_be_system=True):
             "%s: %s %s is a system directory, and the role makes the directory its own (owner and mode): give a "
             "directory of etcd's, such as %s/etcd" % (where, variable, path, path.rstrip("/"))
         )
+    if owned:
+        tree = next((tree for tree in SYSTEM_TREES if _inside(path, tree)), None)
+        if tree:
+            raise EtcdTLSError(
+                "%s: %s %s is inside %s, which belongs to the system or to its users, and the role makes the "
+                "directory its own (owner and mode): give a directory of etcd's, such as /var/lib/etcd"
+                % (where, variable, path, tree)
+            )
+        shared = next((tree for tree in SHARED_TREES if _inside(path, tree)), None)
+        if shared and "etcd" not in path[len(shared) :].lower():
+            raise EtcdTLSError(
+                "%s: %s %s is in %s, shared by every program, without a component of its path naming etcd, and the "
+                "role makes the directory its own (owner and mode): give a directory of etcd's, such as %s/etcd"
+                % (where, variable, path, shared, shared)
+            )
     return path
 
 
-def check_account(value, variable, where):
+def check_account(value, variable, where, etcds=False):
+    """A user or group name; ``etcds``: the account etcd runs as, which may not be the system's or a privileged one."""
     if not isinstance(value, str) or not _ACCOUNT.fullmatch(value):
         raise EtcdTLSError(
             "%s: %s %r is not usable as a user or group name: use 1-32 lowercase ASCII letters, digits, '_' or '-', "
             "starting with a letter or '_'" % (where, variable, value)
+        )
+    if etcds and value in PRIVILEGED_ACCOUNTS:
+        raise EtcdTLSError(
+            "%s: %s %r is an account of the system's or one with root's power, and etcd runs as it and owns its "
+            "data and keys: give etcd an account of its own, such as etcd" % (where, variable, value)
         )
 
 
@@ -142,13 +220,13 @@ def check_host_values(host, values, manager):
         if variable not in values or (may_be_empty and values[variable] in ("", None)):
             continue
         try:
-            paths[variable] = check_path(values[variable], variable, where, may_be_system)
+            paths[variable] = check_path(values[variable], variable, where, may_be_system, variable in OWNED_DIRS)
         except EtcdTLSError as exc:
             problems.append(exc.msg)
     for variable in ACCOUNT_VARIABLES:
         if variable in values:
             try:
-                check_account(values[variable], variable, where)
+                check_account(values[variable], variable, where, etcds=True)
             except EtcdTLSError as exc:
                 problems.append(exc.msg)
     if "etcd_backup_schedule" in values:

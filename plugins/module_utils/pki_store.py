@@ -100,7 +100,7 @@ def check_tree(path):
             try:
                 mode = os.lstat(full).st_mode
             except OSError as exc:
-                raise EtcdTLSError("cannot read %s: %s" % (full, exc.strerror)) from None
+                raise EtcdTLSError("%s: %s" % (full, exc.strerror)) from None
             if stat.S_ISLNK(mode) or not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
                 kind = "a symbolic link" if stat.S_ISLNK(mode) else "neither a file nor a directory"
                 raise EtcdTLSError(

@@ -154,6 +154,32 @@ def test_a_bundle_destination_is_checked():
     assert len(found) == 2 and all(text.startswith("client kube: bundle") for text in found)
 
 
+@pytest.mark.parametrize(
+    "variable, value, message",
+    [
+        ("etcd_data_dir", "/root/.ssh", "is inside /root, which belongs to the system or to its users"),
+        ("etcd_data_dir", "/home/alice", "is inside /home"),
+        ("etcd_backup_host_dir", "/var/spool/cron", "is inside /var/spool"),
+        ("etcd_config_dir", "/etc/ssh", "is in /etc, shared by every program, without a component of its path naming"),
+        ("etcd_pki_host_dir", "/etc/systemd/system", "is in /etc, shared by every program"),
+        ("etcd_data_dir", "/var/lib/docker", "is in /var/lib, shared by every program"),
+        ("etcd_system_user", "root", "'root' is an account of the system's or one with root's power"),
+        ("etcd_system_group", "shadow", "'shadow' is an account of the system's"),
+        ("etcd_system_group", "docker", "'docker' is an account of the system's"),
+    ],
+)
+def test_etcd_never_gets_what_is_the_systems(variable, value, message):
+    problems = host_input.check_host_values("m1", dict(GOOD, **{variable: value}), "systemd")
+    assert len(problems) == 1 and message in problems[0], problems
+
+
+def test_etcds_own_places_in_shared_trees_pass():
+    for value in ("/etc/etcd-prod", "/etc/kubernetes/pki/etcd", "/var/lib/etcd-moved", "/mnt/ssd/etcd", "/srv/kv"):
+        assert host_input.check_host_values("m1", dict(GOOD, etcd_data_dir=value), "systemd") == []
+    # A client's bundle may be root's and anywhere its program reads it.
+    assert host_input.check_bundle("gw", {"path": "/etc/apisix/ssl", "owner": "root", "group": "root"}) == []
+
+
 def test_check_path_returns_the_normal_form():
     assert host_input.check_path("/var/lib/etcd/", "etcd_data_dir", "host m1") == "/var/lib/etcd"
     with pytest.raises(EtcdTLSError):
