@@ -122,6 +122,8 @@ def audit_member(config_file, paths, client_url, peer_url, pki, timeout=5):
             trusted[side] = []
     return {
         "trusted": trusted,
+        # The files those fingerprints were read from: they describe what etcd trusts only if conf.yml names them.
+        "trusted_files": {"client": pki["ca"], "peer": pki["peer_ca"]},
         "config_file": config_file,
         "config_text": config_text,
         "config_error": config_error,

@@ -10,7 +10,12 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.etcdtls.cluster.plugins.module_utils.etcdctl import days_left
-from ansible_collections.etcdtls.cluster.plugins.module_utils.extra_config import plain_beyond_loopback, urls
+from ansible_collections.etcdtls.cluster.plugins.module_utils.extra_config import (
+    NARROWING,
+    SECURITY_SECTIONS,
+    plain_beyond_loopback,
+    urls,
+)
 from ansible_collections.etcdtls.cluster.plugins.module_utils.preflight import AEAD_SUITES
 
 REDEPLOY = "run site.yml (it rewrites the file and restarts the member behind the health gate)"
@@ -22,6 +27,15 @@ def _check(found, check_id, title, ok, detail, fix):
 
 # Every conf.yml key that opens a listener serving etcd's API (the metrics listener is judged on its own).
 LISTENER_KEYS = ("listen-client-urls", "listen-peer-urls", "listen-client-http-urls")
+# What a transport-security section may hold: the role's files and switches, and what narrows who may connect.
+SECTION_KEYS = frozenset(["cert-file", "key-file", "trusted-ca-file", "client-cert-auth", "auto-tls"]) | NARROWING
+# Keys beside the sections that loosen mutual TLS or serve more than the API when set.
+LOOSENING_KEYS = (
+    "experimental-peer-skip-client-san-verification",
+    "peer-skip-client-san-verification",
+    "enable-pprof",
+    "enable-v2",
+)
 
 
 def _mode(facts):
@@ -139,7 +153,12 @@ def judge(audit, config, expect, now=None):
     folded = {}
     for key, value in config.items():
         folded.setdefault(str(key).lower(), []).append(value)
-    odd = sorted(str(key) for key in config if str(key) != str(key).lower() or not str(key).isascii())
+    names = [str(key) for key in config] + [
+        "%s.%s" % (section, key)
+        for section in SECURITY_SECTIONS
+        for key in (config.get(section) if isinstance(config.get(section), dict) else {})
+    ]
+    odd = sorted(name for name in names if name != name.lower() or not name.isascii())
     _check(
         found,
         "config-keys",
@@ -147,6 +166,25 @@ def judge(audit, config, expect, now=None):
         not odd,
         "keys etcd also reads, under another spelling: %s" % (", ".join(odd) or "none"),
         "remove them from etcd_extra_config and %s" % REDEPLOY,
+    )
+    loosening = []
+    for side, name, where in (
+        (client, "client", "client-transport-security"),
+        (peer, "peer", "peer-transport-security"),
+    ):
+        read = (audit.get("trusted_files") or {}).get(name)
+        if side.get("trusted-ca-file") != read:
+            loosening.append("%s.trusted-ca-file is %s, not %s" % (where, side.get("trusted-ca-file"), read))
+        loosening.extend("%s.%s: %r" % (where, key, value) for key, value in side.items() if key not in SECTION_KEYS)
+    for key in LOOSENING_KEYS:
+        loosening.extend("%s: %r" % (key, value) for value in folded.get(key, []) if value not in (None, False, ""))
+    _check(
+        found,
+        "mtls-whole",
+        "each port trusts the cluster's CA file and nothing loosens mutual TLS",
+        not unreadable and not loosening,
+        unreadable or "; ".join(loosening) or "trusted-ca-file as the role writes it, no SAN check skipped",
+        "remove it from etcd_extra_config (etcd_allow_insecure_config lets it in) and %s" % REDEPLOY,
     )
     listeners = [url for key in LISTENER_KEYS for value in folded.get(key, []) for url in urls(value)]
     plain = [u for u in listeners if not u.lower().startswith("https://")]

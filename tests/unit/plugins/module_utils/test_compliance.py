@@ -33,10 +33,17 @@ CONFIG = {
     "client-transport-security": {
         "cert-file": "s.crt",
         "key-file": "s.key",
+        "trusted-ca-file": "/etc/etcd/pki/ca.crt",
         "client-cert-auth": True,
         "auto-tls": False,
     },
-    "peer-transport-security": {"cert-file": "p.crt", "key-file": "p.key", "client-cert-auth": True, "auto-tls": False},
+    "peer-transport-security": {
+        "cert-file": "p.crt",
+        "key-file": "p.key",
+        "trusted-ca-file": "/etc/etcd/pki/peer-ca.crt",
+        "client-cert-auth": True,
+        "auto-tls": False,
+    },
 }
 
 
@@ -49,6 +56,7 @@ def good_audit():
         "config_error": None,
         "files": files,
         "trusted": {"client": ["CA"], "peer": ["PEER"]},
+        "trusted_files": {"client": "/etc/etcd/pki/ca.crt", "peer": "/etc/etcd/pki/peer-ca.crt"},
         "peer_url": "https://10.0.0.1:2380",
         "cbc_client": {"accepted": False, "detail": "handshake failure"},
         "cbc_peer": {"accepted": False, "detail": "handshake failure"},
@@ -67,7 +75,7 @@ def misses(audit, config):
 def test_a_member_as_the_role_leaves_it_passes_every_check():
     checks = compliance.judge(good_audit(), CONFIG, EXPECT, NOW)
     assert [c["id"] for c in checks][:7] == ["2.1", "2.2", "2.3", "2.4", "2.5", "2.6", "2.7"]
-    assert len(checks) == 19 and all(c["ok"] and c["fix"] is None for c in checks)
+    assert len(checks) == 20 and all(c["ok"] and c["fix"] is None for c in checks)
 
 
 def drift(audit=None, config=None):
@@ -107,6 +115,21 @@ def drift(audit=None, config=None):
         (None, lambda c: c.update({"listen-metrics-urls": "http://0.0.0.0:2381"}), "metrics-loopback"),
         (None, lambda c: c.update({"listen-metrics-urls": "http://[::1]:2381,https://10.0.0.1:2381"}), None),
         (lambda a: a["served_peer"].update({"not_after": "2026-12-01T00:00:00Z"}), None, "cert-peer"),
+        # What the review found verify passing: the system CA store trusted, SAN checks skipped, a key etcd folds.
+        (
+            None,
+            lambda c: c["client-transport-security"].update({"trusted-ca-file": "/etc/ssl/certs/ca-certificates.crt"}),
+            "mtls-whole",
+        ),
+        (
+            None,
+            lambda c: c["peer-transport-security"].update({"trusted-ca-file": "/etc/etcd/pki/ca.crt"}),
+            "mtls-whole",
+        ),
+        (None, lambda c: c["peer-transport-security"].update({"skip-client-san-verification": True}), "mtls-whole"),
+        (None, lambda c: c.update({"experimental-peer-skip-client-san-verification": True}), "mtls-whole"),
+        (None, lambda c: c.update({"enable-v2": False, "enable-pprof": False}), None),
+        (None, lambda c: c["client-transport-security"].update({"allowed-cn": "apisix"}), None),
     ],
 )
 def test_each_drift_is_a_miss_with_its_fix(audit, config, wanted):
@@ -121,7 +144,12 @@ def test_a_listener_key_in_another_case_is_two_misses():
     assert "Listen-Client-Http-Urls" in found[0][1] and "http://0.0.0.0:2382" in found[1][1]
 
 
+def test_a_transport_key_etcd_folds_is_a_miss_too():
+    found = drift(config=lambda c: c["client-transport-security"].update({"tru\u017fted-ca-file": "/etc/ssl/ca.crt"}))
+    assert [m[0] for m in found] == ["config-keys", "mtls-whole"], found
+
+
 def test_an_unreadable_conf_misses_every_config_check():
     audit = dict(good_audit(), config_error="/etc/etcd/conf.yml: Permission denied")
     ids = [m[0] for m in misses(audit, None)]
-    assert ids[:6] == ["2.1", "2.2", "2.4", "2.5", "tls", "https-only"]
+    assert ids[:7] == ["2.1", "2.2", "2.4", "2.5", "tls", "mtls-whole", "https-only"]
