@@ -80,8 +80,10 @@ class LocalCluster:
             **kwargs,
         )
 
-    def start(self, member):
-        initial = ",".join("%s=%s" % (m["name"], m["peer"]) for m in self.members)
+    def start(self, member, initial_members=None, state="new"):
+        """``initial_members``: the members it starts with (all, by default); ``state``: new, or existing for a
+        member that joins."""
+        initial = ",".join("%s=%s" % (m["name"], m["peer"]) for m in initial_members or self.members)
         certs = os.path.join(self.pki, "members", member["name"])
         args = [
             ETCD,
@@ -93,6 +95,7 @@ class LocalCluster:
             "--initial-advertise-peer-urls=" + member["peer"],
             "--initial-cluster=" + initial,
             "--initial-cluster-token=test",
+            "--initial-cluster-state=" + state,
             "--client-cert-auth",
             "--trusted-ca-file=" + os.path.join(self.pki, "ca.crt"),
             "--cert-file=" + os.path.join(certs, "server.crt"),
@@ -121,11 +124,18 @@ class LocalCluster:
     def endpoints(self):
         return [m["client"] for m in self.members]
 
+    def ctl(self, cert="admin", ca_file=None, timeout=2):
+        """etcdctl as the client ``cert``, trusting ``ca_file`` (the client CA by default)."""
+        files = [os.path.join(self.pki, "clients", cert + ext) for ext in (".crt", ".key")]
+        return health.Etcdctl(
+            run_command, ETCDCTL, ca_file or os.path.join(self.pki, "ca.crt"), *files, timeout=timeout
+        )
+
     def look(self, ca_file=None, cert="admin", endpoints=None):
         ca_file = ca_file or os.path.join(self.pki, "ca.crt")
         cert_file = os.path.join(self.pki, "clients", cert + ".crt")
         key_file = os.path.join(self.pki, "clients", cert + ".key")
-        ctl = health.Etcdctl(run_command, ETCDCTL, ca_file, cert_file, key_file, timeout=2)
+        ctl = self.ctl(cert, ca_file)
 
         def probe(endpoint):
             return health.probe_served_certificate(endpoint, ca_file, cert_file, key_file, 2)
@@ -138,18 +148,18 @@ class LocalCluster:
 
         return health.collect_health(ctl, endpoints or self.endpoints(), probe, peer_probe=peer_probe)
 
-    def wait_healthy(self, seconds=30):
+    def wait_healthy(self, seconds=30, endpoints=None):
         deadline = time.monotonic() + seconds
         while True:
-            report = self.look()
+            report = self.look(endpoints=endpoints)
             if report["healthy"] or time.monotonic() > deadline:
                 return report
             time.sleep(0.5)
 
-    def ensure_healthy(self, seconds=60):
+    def ensure_healthy(self, seconds=60, endpoints=None):
         """Wait for every member to be healthy; when they are not, fail with what etcd said: the last
         health report, which members have exited, and the end of each member's log."""
-        report = self.wait_healthy(seconds)
+        report = self.wait_healthy(seconds, endpoints)
         if report["healthy"]:
             return report
         lines = ["cluster not healthy after %ds: %r" % (seconds, report)]
@@ -164,22 +174,26 @@ class LocalCluster:
                 lines.append(str(err))
         raise AssertionError("\n".join(lines))
 
-    def module_play(self, task, module, options):
-        """A play running one module as the role does: no connection option, only the members' etcdctl environment
-        (ETCDCTL_*) and etcdctl in PATH. ``options``: the module's options, as YAML lines indented 8 spaces."""
+    def play_head(self, name):
+        """A play's head as the role runs its modules: no connection option, only the members' etcdctl environment
+        (ETCDCTL_*) and etcdctl in PATH."""
         return """
-- name: {task}
+- name: {name}
   hosts: local
   gather_facts: false
+  environment:
+    ETCDCTL_API: "3"
+    ETCDCTL_ENDPOINTS: {endpoints}
+    ETCDCTL_CACERT: {pki}/ca.crt
+    ETCDCTL_CERT: {pki}/clients/admin.crt
+    ETCDCTL_KEY: {pki}/clients/admin.key
+    PATH: {bin}:/usr/bin:/bin
   tasks:
-    - name: {task}
-      etcdtls.cluster.{module}:
-{options}
-      environment:
-        ETCDCTL_API: "3"
-        ETCDCTL_ENDPOINTS: {endpoints}
-        ETCDCTL_CACERT: {pki}/ca.crt
-        ETCDCTL_CERT: {pki}/clients/admin.crt
-        ETCDCTL_KEY: {pki}/clients/admin.key
-        PATH: {bin}:/usr/bin:/bin
-""".format(task=task, module=module, options=options, endpoints=",".join(self.endpoints()), pki=self.pki, bin=BIN)
+""".format(name=name, endpoints=",".join(self.endpoints()), pki=self.pki, bin=BIN)
+
+    def module_play(self, task, module, options):
+        """A play running one module as the role does (play_head). ``options``: the module's options, as YAML lines
+        indented 8 spaces."""
+        return self.play_head(task) + "    - name: {task}\n      etcdtls.cluster.{module}:\n{options}\n".format(
+            task=task, module=module, options=options
+        )
