@@ -73,6 +73,12 @@ def foreign(probe, data_dir):
                     "" if ours else " (this collection's members run only `etcd %s`)" % expected_arg,
                 )
             )
+    if probe.get("listening") and not probe.get("processes"):
+        found.append(
+            "something listens on port %s, but no process named etcd runs: an etcd inside another program (k3s "
+            "embeds one) or under another name, or another service on etcd's ports"
+            % ", ".join(str(port) for port in probe["listening"])
+        )
     if probe.get("config_exists") and not probe.get("config_managed"):
         found.append("%s was not written by this collection (no 'Managed by Ansible' mark)" % config)
     elif not probe.get("config_exists"):

@@ -120,6 +120,26 @@ def etcd_processes(name="etcd", proc="/proc"):
     return found
 
 
+def listening_ports(ports, proc="/proc"):
+    """Which of ``ports`` something on this host listens on (TCP, IPv4 or IPv6), from the kernel's own tables: an
+    etcd inside another program (k3s) or under another name shows there and nowhere else."""
+    wanted, found = set(int(port) for port in ports or ()), set()
+    for table in ("tcp", "tcp6"):
+        try:
+            with open(os.path.join(proc, "net", table)) as handle:
+                lines = handle.read().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            # sl local_address rem_address st ...: the local address is hex "ADDR:PORT", 0A is LISTEN.
+            if len(fields) > 3 and fields[3] == "0A" and ":" in fields[1]:
+                port = int(fields[1].rsplit(":", 1)[1], 16)
+                if port in wanted:
+                    found.add(port)
+    return sorted(found)
+
+
 def has_member_data(data_dir):
     return bool(data_dir) and os.path.isdir(os.path.join(data_dir, "member"))
 
@@ -189,11 +209,12 @@ def gather_host_facts(module, gather_subset, timeout=10):
     return collector.collect(module=module)
 
 
-def probe_member(config_file, data_dir, ca_file, process="etcd", user=None, group=None, service=None):
-    """One look at a host: its conf.yml, its data, the CAs it trusts, whether etcd runs, and whether
-    its user, group and enabled service are there already."""
+def probe_member(config_file, data_dir, ca_file, process="etcd", user=None, group=None, service=None, ports=()):
+    """One look at a host: its conf.yml, its data, the CAs it trusts, whether etcd runs, which of ``ports`` are
+    listened on, and whether its user, group and enabled service are there already."""
     try:
         found = _probe(config_file, data_dir, ca_file, process)
+        found["listening"] = listening_ports(ports)
         found["user_exists"] = _exists(pwd.getpwnam, user) if user else None
         found["group_exists"] = _exists(grp.getgrnam, group) if group else None
         found["service_enabled"] = service_enabled(service) if service else None

@@ -62,6 +62,13 @@ options:
     type: list
     elements: str
     default: []
+  ports:
+    description:
+      - TCP ports (etcd's client and peer ports) to say whether anything on the host listens on, from the kernel's
+        tables (C(/proc/net/tcp), C(/proc/net/tcp6)).
+    type: list
+    elements: int
+    default: []
 """
 
 EXAMPLES = r"""
@@ -104,6 +111,10 @@ ansible_facts:
               collection started from an etcd started another way.
           type: list
           elements: dict
+        listening:
+          description: The O(ports) something listens on, whatever the process (an etcd inside k3s too).
+          type: list
+          elements: int
         time:
           description: The host's clock (epoch seconds) when it was read, to compare with the controller's.
           type: float
@@ -156,6 +167,7 @@ def main():
             group=dict(type="str"),
             service=dict(type="str"),
             gather_subset=dict(type="list", elements="str", default=[]),
+            ports=dict(type="list", elements="int", default=[]),
         ),
         supports_check_mode=True,
     )
@@ -169,6 +181,7 @@ def main():
             params["user"],
             params["group"],
             params["service"],
+            params["ports"],
         )
         facts = gather_host_facts(module, params["gather_subset"])
     except EtcdTLSError as exc:

@@ -6,6 +6,7 @@ before anything is written, on the controller (no PKI) or a host (no file)."""
 
 import json
 import os
+import socket
 
 import pytest
 from conftest import ROOT
@@ -195,6 +196,19 @@ def test_an_etcd_started_by_hand_is_refused_before_any_change(playbook, tmp_path
     assert "host m1: an etcd this collection did not deploy: etcd runs as pid" in msg
     assert "--data-dir %s" % (own / "data") in msg and "ETCD_HEARTBEAT_INTERVAL" in msg
     assert "playbooks/adopt.yml, which is not available yet: nothing was changed" in msg
+
+
+def test_etcds_port_taken_by_another_program_is_refused(playbook, tmp_path):
+    """An etcd inside another program (k3s) or under another name shows only as its port taken: a listener on
+    etcd_client_port, with no process named etcd (the play in its own PID namespace), is refused before any write."""
+    from local_etcd import free_port
+
+    port = free_port("127.0.0.1")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", port))
+        sock.listen()
+        msg = refusal(playbook, tmp_path, "-e", "etcd_client_port=%d" % port, prefix=UNSHARE)
+    assert "host m1: an etcd this collection did not deploy: something listens on port %d, but no" % port in msg
 
 
 def test_member_data_without_a_conf_yml_of_ours_is_refused(playbook, tmp_path):

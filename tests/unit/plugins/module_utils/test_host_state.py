@@ -30,6 +30,8 @@ def seen(**changes):
     [
         seen(),
         seen(processes=[]),
+        # Its own etcd listens on its ports.
+        seen(listening=[2379, 2380]),
         seen(processes=[dict(OURS, env={"ETCD_UNSUPPORTED_ARCH": "arm64"})]),
         # OpenRC may hand the daemon its conf.d values: the collection's own, with the collection's values.
         seen(processes=[dict(OURS, env={"ETCD_CONFIG_FILE": CONF, "ETCD_DATA_DIR": DATA})]),
@@ -67,6 +69,8 @@ def test_what_the_collection_deployed_passes(item):
             "this collection's members run only `etcd --config-file=/etc/etcd/conf.yml`",
         ),
         (seen(config_managed=False), "/etc/etcd/conf.yml was not written by this collection"),
+        # k3s's embedded etcd, or an etcd binary called etcd-3.5: its ports are taken, and no process is named etcd.
+        (seen(processes=[], listening=[2379, 2380]), "something listens on port 2379, 2380, but no process named etcd"),
         (
             seen(config_exists=False, config_managed=False, processes=[]),
             "/var/lib/etcd holds member data, but there is no /etc/etcd/conf.yml written by this collection",

@@ -4,6 +4,7 @@
 """The member probe, on real files: conf.yml as the role renders it, a real CA, a real data dir."""
 
 import datetime
+import socket
 import subprocess
 import sys
 import time
@@ -108,3 +109,25 @@ def test_user_group_and_an_enabled_service(tmp_path):
     runlevel.mkdir(parents=True)
     (runlevel / "etcd2").symlink_to("/etc/init.d/etcd2")
     assert probe.service_enabled("etcd2", root=str(tmp_path)) is True
+
+
+def test_listening_ports_from_the_kernels_tables(tmp_path):
+    """The format of /proc/net/tcp and tcp6 (0A is LISTEN): a listener on 2379 over IPv4 and on 2380 over IPv6 are
+    found, an established connection from port 2381 is not, and a real listener is seen in this host's own /proc."""
+    (tmp_path / "net").mkdir()
+    head = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+    (tmp_path / "net" / "tcp").write_text(
+        head
+        + "   0: 0100007F:094B 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1\n"
+        + "   1: 0100007F:094D 0100007F:D431 01 00000000:00000000 00:00000000 00000000     0        0 2 1\n"
+    )
+    (tmp_path / "net" / "tcp6").write_text(
+        head + "   0: 00000000000000000000000000000000:094C 00000000000000000000000000000000:0000 0A 0 0 0 0 0 3 1\n"
+    )
+    assert probe.listening_ports([2379, 2380, 2381, 2382], proc=str(tmp_path)) == [2379, 2380]
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        assert probe.listening_ports([port]) == [port]
+    assert probe.listening_ports([port]) == []
