@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make compat: the collection on each older ansible-core it supports (meta/runtime.yml), one venv
-# each (.venv-core-X.Y, from requirements-compat.txt plus the pinned ansible-core): the unit and
-# functional tests and ansible-test sanity; then one molecule scenario on the oldest (the first
+# each (.venv-core-X.Y, from requirements-compat.txt plus the pinned ansible-core): the unit tests and
+# ansible-test sanity on each, the functional tests and one molecule scenario on the oldest (the first
 # argument), whose venv also gets molecule (molecule 26 runs on 2.16.19+, but not on 2.17).
 #   scripts/compat.sh 2.16.19 2.17.14 2.18.19
 set -euo pipefail
@@ -20,8 +20,15 @@ for core in "$@"; do
     "$venv/bin/pip" install -q "ansible-core==$core" -r requirements-compat.txt "${extra[@]}"
     echo "$want" >"$venv/.stamp"
   fi
-  echo "=== ansible-core $core: unit and functional tests"
-  "$venv/bin/pytest" -q tests/unit tests/functional
+  # The functional tests (real ansible-playbook runs, real etcd) on the oldest release, as make functional runs
+  # them on the newest; the releases between get the unit tests and sanity (CI time: each run costs 4 minutes).
+  if [ -z "$oldest" ]; then
+    echo "=== ansible-core $core: unit and functional tests"
+    "$venv/bin/pytest" -q tests/unit tests/functional
+  else
+    echo "=== ansible-core $core: unit tests"
+    "$venv/bin/pytest" -q tests/unit
+  fi
   echo "=== ansible-core $core: ansible-test sanity"
   make --no-print-directory sanity VENV="$venv"
   [ -n "$oldest" ] || oldest="$venv"
