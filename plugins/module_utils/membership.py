@@ -67,7 +67,7 @@ class Cluster:
             rc, parsed, err = self.etcdctl.run(self.endpoints, *args)
             if rc == 0:
                 return parsed
-            if settled is not None and settled():
+            if settled is not None and self.settles(settled):
                 return None
             worth = again is None or any(text in (err or "") for text in again)
             if not worth or self.clock() + self.delay > deadline:
@@ -78,6 +78,14 @@ class Cluster:
                     stderr=err,
                 )
             self.sleep(self.delay)
+
+    @staticmethod
+    def settles(settled):
+        """Whether ``settled`` says the change is there; a look that fails (an election under way) says no."""
+        try:
+            return settled()
+        except EtcdTLSError:
+            return False
 
     def act(self, description, what, args, again=None, retry=False, settled=None):
         self.actions.append(description)
@@ -187,10 +195,16 @@ def healthy_endpoints(cluster):
 
 
 def leader_id(cluster):
-    parsed = cluster.call("endpoint status", "endpoint", "status")
+    """The leader's id (hex), as most endpoints report it. etcdctl's rc is not 0 as soon as one endpoint does not
+    answer: the answers of the others count; none at all is an error."""
+    _rc, parsed, err = cluster.etcdctl.run(cluster.endpoints, "endpoint", "status")
     leaders = [(item.get("Status") or {}).get("leader") for item in parsed or []]
     leaders = [leader for leader in leaders if leader is not None]
-    return member_id(max(set(leaders), key=leaders.count)) if leaders else None
+    if not leaders:
+        raise EtcdTLSError(
+            "etcdctl endpoint status failed: no member among %s answered (%s)" % (", ".join(cluster.endpoints), err)
+        )
+    return member_id(max(set(leaders), key=leaders.count))
 
 
 def absent(cluster, name, peer_url=None):
@@ -218,18 +232,18 @@ def absent(cluster, name, peer_url=None):
             healthy=healthy,
         )
     if not member["is_learner"] and leader_id(cluster) == member["id"]:
-        # To a member that stays: one reached through ``endpoints``.
+        # To a member that stays and answers: a healthy one among ``endpoints``.
         target = next(
             (
                 m
                 for m in members
-                if m["id"] != member["id"] and not m["is_learner"] and set(m["client_urls"]) & set(cluster.endpoints)
+                if m["id"] != member["id"] and not m["is_learner"] and set(m["client_urls"]) & set(healthy)
             ),
             None,
         )
         if target is None or not member["client_urls"]:
             raise EtcdTLSError(
-                "%s leads, and no voting member among %s can take over: nothing was removed"
+                "%s leads, and no healthy voting member among %s can take over: nothing was removed"
                 % (name, ", ".join(cluster.endpoints))
             )
         # move-leader is answered by the leader alone.

@@ -23,7 +23,7 @@ description:
     (it promotes a learner only once it has caught up with the leader).
   - V(absent) removes the member. Refused, with nothing changed, when the healthy members among O(endpoints)
     (the members that stay) are fewer than the quorum of the voting members left. When it leads, the leadership
-    moves first to another voting member (C(move-leader), sent to the leaving member itself).
+    moves first to a healthy voting member among O(endpoints) (C(move-leader), sent to the leaving member itself).
 author:
   - etcdtls.cluster contributors (@etcdtls)
 extends_documentation_fragment:
@@ -68,8 +68,8 @@ options:
     elements: str
   wait_timeout:
     description:
-      - Seconds within which C(member add) and C(member promote) are asked again while etcd is not ready for
-        them.
+      - Seconds within which C(member add), C(member promote) and C(member remove) are asked again while etcd is
+        not ready for them.
     type: int
     default: 60
 """

@@ -191,3 +191,42 @@ def test_the_leader_hands_over_to_a_member_that_stays_then_leaves():
 def test_a_member_gone_already_is_no_change():
     etcd = Etcd({("member", "list"): [(0, THREE, "")]})
     assert membership.absent(cluster(etcd), "m9", "https://z:2380")[0] is None and etcd.writes() == []
+
+
+FIVE = listed(*[(i, "m%d" % i, "https://%s:2380" % "abcde"[i - 1], False) for i in range(1, 6)])
+FOUR_STAY = ["https://%s:2379" % host for host in "abcd"]
+
+
+def test_a_member_leaves_while_one_that_stays_is_down_if_the_rest_keep_the_quorum():
+    """etcdctl's rc is 1 when one endpoint fails (b is down), its JSON still the others': 3 of the 4 that stay answer,
+    the quorum of 4 is 3. m5 leads, so the leadership goes to a member that answers, not to b."""
+    up = ["https://a:2379", "https://c:2379", "https://d:2379"]
+    etcd = Etcd(
+        {
+            ("member", "list"): [(0, FIVE, "")],
+            ("endpoint", "health"): [(1, [{"endpoint": e, "health": e in up} for e in FOUR_STAY], "unhealthy")],
+            ("endpoint", "status"): [(1, [{"Endpoint": e, "Status": {"leader": 5}} for e in up], "b: deadline")],
+            ("move-leader",): [(0, None, "")],
+            ("member", "remove"): [(0, {}, "")],
+        }
+    )
+    # m2 (b, down) listed first: the hand-over skips it.
+    etcd.answers[("member", "list")] = [
+        (0, {"members": FIVE["members"][1:2] + FIVE["members"][:1] + FIVE["members"][2:]}, "")
+    ]
+    c = cluster(etcd, endpoints=FOUR_STAY)
+    membership.absent(c, "m5", "https://e:2380")
+    assert c.actions[0] == "move the leadership from m5 to m1"
+    assert c.actions[1] == "remove member m5 (5)"
+
+
+def test_a_settling_look_that_fails_is_tried_again():
+    learner = listed((1, "m1", "https://a:2380", False), (3, "m3", "https://c:2380", True))
+    etcd = Etcd(
+        {
+            ("member", "list"): [(0, learner, ""), (1, None, "election under way"), (0, THREE, "")],
+            ("member", "promote"): [(1, None, "context deadline exceeded")],
+        }
+    )
+    membership.voting(cluster(etcd), "m3", "https://c:2380")
+    assert etcd.writes() == [("member", "promote", "--", "3")] * 2
