@@ -160,12 +160,18 @@ def test_a_bundle_destination_is_checked():
         ("etcd_data_dir", "/root/.ssh", "is inside /root, which belongs to the system or to its users"),
         ("etcd_data_dir", "/home/alice", "is inside /home"),
         ("etcd_backup_host_dir", "/var/spool/cron", "is inside /var/spool"),
-        ("etcd_config_dir", "/etc/ssh", "is in /etc, shared by every program, without a component of its path naming"),
-        ("etcd_pki_host_dir", "/etc/systemd/system", "is in /etc, shared by every program"),
+        ("etcd_config_dir", "/etc/ssh", "is inside /etc/ssh, which belongs to the system"),
+        ("etcd_pki_host_dir", "/etc/systemd/system", "is inside /etc/systemd"),
+        # Naming etcd is not enough where root reads every file as its own configuration.
+        ("etcd_data_dir", "/etc/systemd/system/etcd.service.d", "is inside /etc/systemd"),
+        ("etcd_data_dir", "/run/systemd/system/sshd.service.d", "is inside /run"),
+        ("etcd_config_dir", "/etc/profile.d/etcd", "is inside /etc/profile.d"),
+        ("etcd_config_dir", "/etc/apache", "is in /etc, shared by every program"),
         ("etcd_data_dir", "/var/lib/docker", "is in /var/lib, shared by every program"),
         ("etcd_system_user", "root", "'root' is an account of the system's or one with root's power"),
         ("etcd_system_group", "shadow", "'shadow' is an account of the system's"),
         ("etcd_system_group", "docker", "'docker' is an account of the system's"),
+        ("etcd_system_group", "libvirt", "'libvirt' is an account of the system's"),
     ],
 )
 def test_etcd_never_gets_what_is_the_systems(variable, value, message):
