@@ -286,11 +286,10 @@ def _with_tls(entry, tls):
     return entry
 
 
-def parse(raw, endpoints, now=None):
-    """The facts of one look (endpoints, members, leader, alarms, votes, served certificates),
-    nothing judged yet."""
-    by_endpoint, leaders = _endpoint_entries(raw, endpoints)
-    members = [
+def members_of(member_list):
+    """etcdctl member list's JSON as the modules return it: id (hex), name ('' while not started), peer and client
+    URLs, learner or voting, started."""
+    return [
         {
             "id": member_id(item.get("ID")),
             "name": item.get("name") or "",
@@ -299,8 +298,21 @@ def parse(raw, endpoints, now=None):
             "is_learner": bool(item.get("isLearner")),
             "started": bool(item.get("name")),
         }
-        for item in (raw["members"]["json"] or {}).get("members", []) or []
+        for item in (member_list or {}).get("members") or []
     ]
+
+
+def leader_of(leaders):
+    """The leader id (hex) most members report, from the raw ids of etcdctl's endpoint status; None without any."""
+    leaders = [leader for leader in leaders if leader is not None]
+    return member_id(max(set(leaders), key=leaders.count)) if leaders else None
+
+
+def parse(raw, endpoints, now=None):
+    """The facts of one look (endpoints, members, leader, alarms, votes, served certificates),
+    nothing judged yet."""
+    by_endpoint, leaders = _endpoint_entries(raw, endpoints)
+    members = members_of(raw["members"]["json"])
     names = dict((m["id"], m["name"]) for m in members)
     report = {
         "healthy": False,
@@ -317,8 +329,8 @@ def parse(raw, endpoints, now=None):
     }
     # Every member reports whom it follows, so the leader is known even when the endpoints asked
     # do not include it (the rolling-restart gate asks every member but one).
-    if leaders:
-        leader_id = member_id(max(set(leaders), key=leaders.count))
+    leader_id = leader_of(leaders)
+    if leader_id:
         leader_member = next((m for m in members if m["id"] == leader_id), {})
         report["leader"] = {
             "id": leader_id,

@@ -14,7 +14,7 @@ __metaclass__ = type
 import time
 
 from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import EtcdTLSError
-from ansible_collections.etcdtls.cluster.plugins.module_utils.etcdctl import member_id, quorum
+from ansible_collections.etcdtls.cluster.plugins.module_utils.etcdctl import leader_of, member_id, members_of, quorum
 
 # etcd adds or removes a member only once every voting member has been connected to the leader for 5 s (so also
 # right after a promotion or a leadership move): asked again until then.
@@ -41,19 +41,8 @@ class Cluster:
         return parsed
 
     def members(self):
-        """The member list: id (hex), name ('' while not started), peer and client URLs, learner or voting."""
-        parsed = self.call("member list", "member", "list")
-        return [
-            {
-                "id": member_id(item.get("ID")),
-                "name": item.get("name") or "",
-                "peer_urls": item.get("peerURLs") or [],
-                "client_urls": item.get("clientURLs") or [],
-                "is_learner": bool(item.get("isLearner")),
-                "started": bool(item.get("name")),
-            }
-            for item in (parsed or {}).get("members") or []
-        ]
+        """The member list, as etcdctl.members_of reads it."""
+        return members_of(self.call("member list", "member", "list"))
 
     def retried(self, what, args, again=None, settled=None):
         """Runs etcdctl until it succeeds, for at most ``wait`` seconds; ``again``: the errors worth another try
@@ -198,13 +187,12 @@ def leader_id(cluster):
     """The leader's id (hex), as most endpoints report it. etcdctl's rc is not 0 as soon as one endpoint does not
     answer: the answers of the others count; none at all is an error."""
     _rc, parsed, err = cluster.etcdctl.run(cluster.endpoints, "endpoint", "status")
-    leaders = [(item.get("Status") or {}).get("leader") for item in parsed or []]
-    leaders = [leader for leader in leaders if leader is not None]
-    if not leaders:
+    leader = leader_of((item.get("Status") or {}).get("leader") for item in parsed or [])
+    if leader is None:
         raise EtcdTLSError(
             "etcdctl endpoint status failed: no member among %s answered (%s)" % (", ".join(cluster.endpoints), err)
         )
-    return member_id(max(set(leaders), key=leaders.count))
+    return leader
 
 
 def absent(cluster, name, peer_url=None):
