@@ -13,6 +13,12 @@ import ipaddress
 
 from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import EtcdTLSError
 from ansible_collections.etcdtls.cluster.plugins.module_utils.pki_input import ADMIN_CLIENT
+from ansible_collections.etcdtls.cluster.plugins.module_utils.pki_layout import (
+    cert_file,
+    client_cert_id,
+    key_file,
+    member_cert_id,
+)
 from ansible_collections.etcdtls.cluster.plugins.module_utils.probe import fingerprint
 
 try:
@@ -159,11 +165,11 @@ class CertSpec:
 
     @property
     def cert_file(self):
-        return self.id + ".crt"
+        return cert_file(self.id)
 
     @property
     def key_file(self):
-        return self.id + ".key"
+        return key_file(self.id)
 
     def subject(self):
         attributes = [x509.NameAttribute(NameOID.COMMON_NAME, self.common_name)] if self.common_name else []
@@ -192,7 +198,7 @@ def build_specs(members, clients, admin_common_name="root", server_names=()):
         names = [member.name] + ([member.fqdn] if member.fqdn else [])
         specs.append(
             CertSpec(
-                "members/%s/server" % member.name,
+                member_cert_id(member.name, "server"),
                 member.name,
                 dns_names=names + member.extra_dns + list(server_names) + ["localhost"],
                 ip_addresses=list(member.ips) + member.extra_ips + loopback,
@@ -201,18 +207,18 @@ def build_specs(members, clients, admin_common_name="root", server_names=()):
         )
         specs.append(
             CertSpec(
-                "members/%s/peer" % member.name,
+                member_cert_id(member.name, "peer"),
                 member.name,
                 dns_names=names,
                 ip_addresses=member.ips,
                 usages=(SERVER_AUTH, CLIENT_AUTH),
             )
         )
-    specs.append(CertSpec("clients/%s" % ADMIN_CLIENT, admin_common_name, usages=(CLIENT_AUTH,)))
+    specs.append(CertSpec(client_cert_id(ADMIN_CLIENT), admin_common_name, usages=(CLIENT_AUTH,)))
     for client in clients:
         specs.append(
             CertSpec(
-                "clients/%s" % client.name,
+                client_cert_id(client.name),
                 client.common_name,
                 usages=(CLIENT_AUTH,),
                 organization=client.organization,

@@ -28,22 +28,17 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import datetime
-import json
 import os
 
-from ansible_collections.etcdtls.cluster.plugins.module_utils import pki_input, pki_store
+from ansible_collections.etcdtls.cluster.plugins.module_utils import pki_ca, pki_input, pki_layout, pki_store
 from ansible_collections.etcdtls.cluster.plugins.module_utils.certs import (
-    CertificateAuthority,
     KeySpec,
     build_specs,
-    cert_fingerprint,
     cert_sans,
     cert_usages,
     describe_key,
     iso_time,
     key_matches_cert,
-    load_cert,
-    load_key,
     not_after_of,
     not_before_of,
     parse_cert,
@@ -60,10 +55,20 @@ from ansible_collections.etcdtls.cluster.plugins.module_utils.pki_input import (
     check_lifetimes,
     check_subject,
 )
+from ansible_collections.etcdtls.cluster.plugins.module_utils.pki_layout import (
+    CA,
+    CA_CERT,
+    CA_KEY,
+    CERT_MODE,
+    DIR_MODE,
+    KEY_MODE,
+    PEER_CA,
+    PEER_CA_CERT,
+    PHASES,
+    ROTATION_FILE,
+    STEPS,
+)
 
-DIR_MODE = 0o700
-KEY_MODE = 0o600
-CERT_MODE = 0o644
 # A renewal that would not push notAfter out by at least this much (because the
 # CA itself expires first) is pointless and would make every run "changed".
 MIN_RENEWAL_GAIN = datetime.timedelta(days=1)
@@ -213,21 +218,9 @@ def leaf_problem(spec, cert, key, ca, settings, now):
     return None
 
 
-def layout(settings, specs, trust_file="ca.crt"):
-    """Where every file of the PKI lives: the one place that knows it, for every consumer.
-
-    ``{"ca": {"cert"}, "members": {name: {"server": {"cert", "key"}, "peer": {...}}},
-    "clients": {name: {"cert", "key"}}}``; ``admin`` is among the clients.
-    """
-    found = {"ca": {"cert": settings.file(trust_file)}, "members": {}, "clients": {}}
-    for spec in specs:
-        pair = {"cert": settings.file(spec.cert_file), "key": settings.file(spec.key_file)}
-        parts = spec.id.split("/")
-        if parts[0] == "members":
-            found["members"].setdefault(parts[1], {})[parts[2]] = pair
-        else:
-            found["clients"][parts[1]] = pair
-    return found
+def layout(settings, specs, trust_file=CA_CERT, peer_trust_file=PEER_CA_CERT):
+    """Where every file of the PKI lives (pki_layout.layout); ``admin`` is among the clients."""
+    return pki_layout.layout(settings.path, [spec.id for spec in specs], trust_file, peer_trust_file)
 
 
 class PkiResult:
@@ -239,7 +232,7 @@ class PkiResult:
         self.issued = []
         self.fixed = []
         self.warnings = []
-        self.ca_rotation = {"phase": 0}
+        self.ca_rotation = {"phase": 0, "step": PHASES[0]}
         self.peer_ca = None
 
     def as_dict(self):
@@ -285,87 +278,6 @@ def _describe_cert(spec, cert, settings):
     }
 
 
-def _check_not_before(ca, path, now):
-    if not_before_of(ca.cert) > now:
-        raise EtcdTLSError(
-            "the CA %s is not valid until %s: it was made while the controller's clock ran ahead, or the clock runs "
-            "behind now. Set the controller's clock right; if it is right, replace the CA with playbooks/rotate-ca.yml"
-            % (path, iso_time(not_before_of(ca.cert)))
-        )
-
-
-def _load_ca(settings, result, changes, now):
-    cert_path, key_path = settings.file("ca.crt"), settings.file("ca.key")
-    cert_data, key_data = read_bytes(cert_path), read_bytes(key_path)
-    if key_data is None and cert_data is not None:
-        raise EtcdTLSError(
-            "%s exists but %s is missing: the CA key is lost. Restore it from your backup; otherwise "
-            "the CA must be rotated (new CA, new certs on every member)" % (cert_path, key_path)
-        )
-    created = False
-    if key_data is None and settings.require_existing_ca:
-        raise EtcdTLSError(
-            "%s is missing while the members already trust a CA: a new CA would cut every member off. Restore "
-            "the PKI directory from your backup (or point etcd_pki_dir at it); nothing was written" % key_path
-        )
-    if key_data is None:
-        ca = CertificateAuthority.create(settings.ca_common_name, settings.key_spec, settings.ca_days, now)
-        created, reason = True, "missing"
-    else:
-        key = load_key(key_data, key_path, settings.ca_passphrase)
-        if cert_data is None:
-            # Recover from an interrupted first run, or a lost CA cert: the same key and
-            # subject make a certificate that verifies every leaf the old one signed.
-            ca = CertificateAuthority.create(settings.ca_common_name, settings.key_spec, settings.ca_days, now, key=key)
-            created, reason = True, "certificate missing, rebuilt from the existing key"
-        else:
-            ca = CertificateAuthority(load_cert(cert_data, cert_path), key)
-            if not key_matches_cert(key, ca.cert):
-                raise EtcdTLSError(
-                    "%s does not belong to %s: restore the matching pair from your backup" % (key_path, cert_path)
-                )
-            _check_not_before(ca, cert_path, now)
-            if ca.not_after <= now:
-                raise EtcdTLSError(
-                    "the CA %s expired on %s: rotate the CA (playbooks/rotate-ca.yml) or, for a cluster you can "
-                    "rebuild, remove %s" % (cert_path, iso_time(ca.not_after), settings.path)
-                )
-            if ca.not_after - now < datetime.timedelta(days=max(settings.renew_days, settings.leaf_days)):
-                result.warnings.append(
-                    "the CA %s expires on %s; leaves are cut short to that date: plan a CA rotation"
-                    % (cert_path, iso_time(ca.not_after))
-                )
-    if created:
-        result.changed = True
-        result.issued.append({"id": "ca", "reason": reason, "not_after": iso_time(ca.not_after)})
-        if key_data is None:
-            changes.write(key_path, serialize_key(ca.key, settings.ca_passphrase), KEY_MODE)
-        changes.write(cert_path, serialize_cert(ca.cert), CERT_MODE)
-    result.ca = {
-        "path": cert_path,
-        "key_path": key_path,
-        "subject": ca.cert.subject.rfc4514_string(),
-        "serial": "%x" % ca.cert.serial_number,
-        "not_after": iso_time(ca.not_after),
-        "key": describe_key(ca.key),
-        "created": created,
-    }
-    # Only a new CA key invalidates the leaves; a CA cert rebuilt from the kept key
-    # verifies them all, and leaf_problem() checks that anyway.
-    return ca, created and key_data is None
-
-
-def _directories(settings, specs):
-    dirs = [settings.path]
-    for spec in specs:
-        parts = spec.id.split("/")[:-1]
-        for depth in range(1, len(parts) + 1):
-            directory = settings.file("/".join(parts[:depth]))
-            if directory not in dirs:
-                dirs.append(directory)
-    return dirs
-
-
 def ensure_pki(settings, members, clients, check_mode=False, now=None):
     """Bring ``settings.path`` to the wanted PKI. Returns a :class:`PkiResult`.
 
@@ -396,7 +308,7 @@ def _ensure(settings, specs, check_mode, now, held):
             result.fixed.append({"path": settings.path, "mode": "%04o" % DIR_MODE, "reason": recovered})
     pki_store.check_tree(settings.path)
     changes = _Changes(result)
-    for directory in _directories(settings, specs):
+    for directory in pki_layout.directories(settings.path, [spec.id for spec in specs]):
         changes.directory(directory)
     try:
         trust = _plan(settings, specs, result, changes, now)
@@ -404,8 +316,7 @@ def _ensure(settings, specs, check_mode, now, held):
         raise EtcdTLSError(
             "cannot build the certificates in %s: %s; nothing was written" % (settings.path, exc)
         ) from None
-    result.layout = layout(settings, specs, trust[0])
-    result.layout["peer_ca"] = {"cert": settings.file(trust[1])}
+    result.layout = layout(settings, specs, *trust)
     if check_mode:
         return result
     if held:
@@ -423,78 +334,17 @@ def _ensure(settings, specs, check_mode, now, held):
     return result
 
 
-def _describe_ca(ca, settings, name):
-    return {
-        "path": settings.file(name + ".crt"),
-        "key_path": settings.file(name + ".key"),
-        "subject": ca.cert.subject.rfc4514_string(),
-        "serial": "%x" % ca.cert.serial_number,
-        "not_after": iso_time(ca.not_after),
-        "key": describe_key(ca.key),
-    }
-
-
-def _load_peer_ca(settings, result, changes, now, fresh):
-    """The CA of the peer port (peer-ca.crt|key), made with a fresh PKI; None for a PKI made before peers had
-    a CA of their own (its peer certificates come from ca.crt until a CA rotation gives them one)."""
-    cert_path, key_path = settings.file(PEER_CA + ".crt"), settings.file(PEER_CA + ".key")
-    cert_data, key_data = read_bytes(cert_path), read_bytes(key_path)
-    if key_data is None and cert_data is None:
-        if not fresh:
-            return None
-        peer_ca = CertificateAuthority.create(
-            _peer_subject(settings.ca_common_name), settings.key_spec, settings.ca_days, now
-        )
-        result.changed = True
-        result.issued.append({"id": PEER_CA, "reason": "missing", "not_after": iso_time(peer_ca.not_after)})
-        changes.write(key_path, serialize_key(peer_ca.key, settings.ca_passphrase), KEY_MODE)
-        changes.write(cert_path, serialize_cert(peer_ca.cert), CERT_MODE)
-        return peer_ca
-    if key_data is None or cert_data is None:
-        raise EtcdTLSError(
-            "%s and %s must both exist (the CA of the peer port): restore the missing one from your backup"
-            % (cert_path, key_path)
-        )
-    peer_ca = CertificateAuthority(
-        load_cert(cert_data, cert_path), load_key(key_data, key_path, settings.ca_passphrase)
-    )
-    if not key_matches_cert(peer_ca.key, peer_ca.cert):
-        raise EtcdTLSError(
-            "%s does not belong to %s: restore the matching pair from your backup" % (key_path, cert_path)
-        )
-    _check_not_before(peer_ca, cert_path, now)
-    if peer_ca.not_after <= now:
-        raise EtcdTLSError(
-            "the peer CA %s expired on %s: rotate the CA (playbooks/rotate-ca.yml)"
-            % (cert_path, iso_time(peer_ca.not_after))
-        )
-    changes.mode(key_path, KEY_MODE)
-    changes.mode(cert_path, CERT_MODE)
-    return peer_ca
-
-
-def _peer_subject(ca_common_name):
-    suffix = " peers"
-    return ca_common_name[: pki_input.SUBJECT_MAX - len(suffix)] + suffix
-
-
-def _stamped(subject, now):
-    """The CN of a CA made by a rotation: its subject and the time, within x509's 64 characters."""
-    stamp = now.strftime(" %Y%m%dT%H%M%SZ")
-    return subject[: pki_input.SUBJECT_MAX - len(stamp)] + stamp
-
-
 def _plan(settings, specs, result, changes, now):
     """Plan every write; returns the files members trust, for the client port and the peer port."""
-    ca, new_ca_key = _load_ca(settings, result, changes, now)
-    changes.mode(settings.file("ca.key"), KEY_MODE)
-    changes.mode(settings.file("ca.crt"), CERT_MODE)
-    peer_ca = _load_peer_ca(settings, result, changes, now, fresh=new_ca_key)
-    issuing, peer_issuing, trust = _rotate_ca(settings, result, changes, ca, peer_ca, now)
+    ca, new_ca_key = pki_ca.load_ca(settings, result, changes, now)
+    changes.mode(settings.file(CA_KEY), KEY_MODE)
+    changes.mode(settings.file(CA_CERT), CERT_MODE)
+    peer_ca = pki_ca.load_peer_ca(settings, result, changes, now, fresh=new_ca_key)
+    issuing, peer_issuing, trust = pki_ca.rotate_ca(settings, result, changes, ca, peer_ca, now)
     if issuing is not ca:
-        result.ca.update(_describe_ca(issuing, settings, "ca"))
+        result.ca.update(pki_ca.describe_ca(issuing, settings, CA))
     if peer_issuing is not None:
-        result.peer_ca = _describe_ca(peer_issuing, settings, PEER_CA)
+        result.peer_ca = pki_ca.describe_ca(peer_issuing, settings, PEER_CA)
     for spec in specs:
         # Peers have a CA of their own, which the client port does not trust: a client certificate
         # gets nothing from the peer port.
@@ -533,177 +383,6 @@ def _plan(settings, specs, result, changes, now):
     return trust
 
 
-# --------------------------------------------------------------------------- CA rotation
-# Two CAs: ca (server and client certificates; the client port trusts it) and peer-ca (peer
-# certificates; the peer port trusts it alone). A PKI made before peer-ca existed has ca alone,
-# which the peer port then trusts too; its first CA rotation gives the peers their own CA.
-# Phases on disk, recorded in ROTATION_FILE ({"phase": N, "peer_from": the old peer CA, ca or peer-ca}):
-#   0  ca (and peer-ca) issue and are trusted (no rotation).
-#   1  "trust": ca-next and peer-ca-next made; the client port trusts ca-bundle.crt (ca + ca-next), the peer
-#      port peer-ca-bundle.crt (the old peer CA + peer-ca-next); the old CAs still issue.
-#   2  "issue": the next CAs issue (ca.crt|key, peer-ca.crt|key), the old ones kept as ca-previous and
-#      peer-ca-previous; the bundles stay the same bytes; every leaf is re-issued from the new CAs.
-#   3  "drop": only the new CAs are trusted; the previous ones stay until "finish".
-#   0  "finish": the previous CAs retired under retired/<serial>/.
-# Each step is accepted in its own phase again (a resumed run) and from the phase before it, never
-# otherwise, so no step can be skipped: a member must trust a CA before any certificate from it is used.
-ROTATION_FILE = "ca-rotation.json"
-PEER_CA = "peer-ca"
-BUNDLE = "ca-bundle.crt"
-PEER_BUNDLE = "peer-ca-bundle.crt"
-ROTATION_STEPS = {"trust": 1, "issue": 2, "drop": 3, "finish": 0}
-_PHASE_NAMES = {0: "none", 1: "trust", 2: "issue", 3: "drop"}
-
-
-def _read_state(settings):
-    data = read_bytes(settings.file(ROTATION_FILE))
-    if data is None:
-        return 0, None
-    try:
-        state = json.loads(data.decode("utf-8"))
-        phase, peer_from = state["phase"], state.get("peer_from", "ca")
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError, AttributeError):
-        phase, peer_from = None, None
-    if phase not in _PHASE_NAMES or peer_from not in ("ca", PEER_CA):
-        raise EtcdTLSError(
-            "%s is not a CA rotation state this collection wrote; restore it from your backup"
-            % settings.file(ROTATION_FILE)
-        )
-    return phase, peer_from
-
-
-def _load_pair(settings, name):
-    cert_path, key_path = settings.file(name + ".crt"), settings.file(name + ".key")
-    cert_data, key_data = read_bytes(cert_path), read_bytes(key_path)
-    if cert_data is None or key_data is None:
-        raise EtcdTLSError(
-            "the CA rotation state %s needs %s and %s, and one is missing: restore them from your backup"
-            % (settings.file(ROTATION_FILE), cert_path, key_path)
-        )
-    pair = CertificateAuthority(load_cert(cert_data, cert_path), load_key(key_data, key_path, settings.ca_passphrase))
-    if not key_matches_cert(pair.key, pair.cert):
-        raise EtcdTLSError(
-            "%s does not belong to %s (the CA rotation state %s needs the pair): restore the matching pair from your "
-            "backup" % (key_path, cert_path, settings.file(ROTATION_FILE))
-        )
-    return pair
-
-
-def _check_bundle(settings, changes, result, name, cas):
-    """The trust bundle a rotation phase pushes holds exactly ``cas`` (old and new): re-read every run, never taken
-    on trust, and written again when it holds anything else."""
-    wanted = b"".join(serialize_cert(ca.cert) for ca in cas)
-    path = settings.file(name)
-    if read_bytes(path) != wanted:
-        result.changed = True
-        result.fixed.append({"path": path, "mode": "%04o" % CERT_MODE, "reason": "not the CAs this phase trusts"})
-        changes.write(path, wanted, CERT_MODE)
-
-
-def _promote(settings, changes, name):
-    """<name>-next becomes <name>; <name> is kept as <name>-previous."""
-    for target, source, mode in (
-        (name + "-previous.key", name + ".key", KEY_MODE),
-        (name + "-previous.crt", name + ".crt", CERT_MODE),
-        (name + ".key", name + "-next.key", KEY_MODE),
-        (name + ".crt", name + "-next.crt", CERT_MODE),
-    ):
-        data = read_bytes(settings.file(source))
-        if data is not None:
-            changes.write(settings.file(target), data, mode)
-    changes.remove(settings.file(name + "-next.key"))
-    changes.remove(settings.file(name + "-next.crt"))
-
-
-def _retire(settings, changes, name):
-    old = _load_pair(settings, name + "-previous")
-    retired = os.path.join("retired", "%x" % old.cert.serial_number)
-    changes.directory(settings.file("retired"))
-    changes.directory(settings.file(retired))
-    for suffix, mode in ((".key", KEY_MODE), (".crt", CERT_MODE)):
-        changes.write(
-            settings.file(os.path.join(retired, "ca" + suffix)),
-            read_bytes(settings.file(name + "-previous" + suffix)),
-            mode,
-        )
-        changes.remove(settings.file(name + "-previous" + suffix))
-
-
-def _rotate_ca(settings, result, changes, ca, peer_ca, now):
-    """Take the requested rotation step. Returns the CAs that issue from now on (server and client; peer, or
-    None while peers share ca) and the files to trust (client port, peer port)."""
-    phase, peer_from = _read_state(settings)
-    step = settings.ca_rotation
-    wanted = phase if step is None else ROTATION_STEPS[step]
-    if wanted not in (phase, (phase + 1) % 4):
-        raise EtcdTLSError(
-            "ca_rotation=%s cannot follow phase %d (%s) of the CA rotation recorded in %s: the steps are trust, "
-            "issue, drop, finish, in that order; run the step that follows, or the same one again"
-            % (step, phase, _PHASE_NAMES[phase], settings.file(ROTATION_FILE))
-        )
-    if phase == 0:
-        peer_from = PEER_CA if peer_ca is not None else "ca"
-    if wanted != phase:
-        result.changed = True
-        result.issued.append({"id": "ca-rotation", "reason": "phase %d (%s)" % (wanted, step), "not_after": None})
-        if wanted:
-            state = {"phase": wanted, "peer_from": peer_from}
-            changes.write(settings.file(ROTATION_FILE), json.dumps(state).encode("utf-8"), CERT_MODE)
-        else:
-            changes.remove(settings.file(ROTATION_FILE))
-    # The CAs trusted before this rotation (until "issue" they are still the current ones).
-    old_ca = ca
-    old_peer = peer_ca if peer_from == PEER_CA else ca
-    if wanted == 1 and phase == 0:
-        new_ca, new_peer = (
-            CertificateAuthority.create(_stamped(subject, now), settings.key_spec, settings.ca_days, now)
-            for subject in (settings.ca_common_name, _peer_subject(settings.ca_common_name))
-        )
-        for name, new, old, bundle in (("ca", new_ca, ca, BUNDLE), (PEER_CA, new_peer, old_peer, PEER_BUNDLE)):
-            changes.write(settings.file(name + "-next.key"), serialize_key(new.key, settings.ca_passphrase), KEY_MODE)
-            changes.write(settings.file(name + "-next.crt"), serialize_cert(new.cert), CERT_MODE)
-            changes.write(settings.file(bundle), serialize_cert(old.cert) + serialize_cert(new.cert), CERT_MODE)
-            result.issued.append({"id": name + "-next", "reason": "CA rotation", "not_after": iso_time(new.not_after)})
-    elif wanted == 1:
-        new_ca, new_peer = _load_pair(settings, "ca-next"), _load_pair(settings, PEER_CA + "-next")
-        _check_bundle(settings, changes, result, BUNDLE, [ca, new_ca])
-        _check_bundle(settings, changes, result, PEER_BUNDLE, [old_peer, new_peer])
-    elif wanted == 2 and phase == 1:
-        new_ca, new_peer = _load_pair(settings, "ca-next"), _load_pair(settings, PEER_CA + "-next")
-        _promote(settings, changes, "ca")
-        _promote(settings, changes, PEER_CA)
-    elif wanted in (2, 3):
-        new_ca, new_peer = ca, peer_ca
-        old_ca = _load_pair(settings, "ca-previous")
-        old_peer = _load_pair(settings, PEER_CA + "-previous") if peer_from == PEER_CA else old_ca
-        if wanted == 2:
-            _check_bundle(settings, changes, result, BUNDLE, [old_ca, new_ca])
-            _check_bundle(settings, changes, result, PEER_BUNDLE, [old_peer, new_peer])
-        if wanted == 3 and phase == 2:
-            changes.remove(settings.file(BUNDLE))
-            changes.remove(settings.file(PEER_BUNDLE))
-    elif wanted == 0 and phase == 3:
-        _retire(settings, changes, "ca")
-        if peer_from == PEER_CA:
-            _retire(settings, changes, PEER_CA)
-    if wanted == 0:
-        return ca, peer_ca, ("ca.crt", PEER_CA + ".crt" if peer_ca is not None else "ca.crt")
-    # The old CAs issue until "issue"; the new ones from then on.
-    issuing, peer_issuing = (ca, peer_ca) if wanted == 1 else (new_ca, new_peer)
-    trusted = [old_ca, new_ca] if wanted in (1, 2) else [new_ca]
-    peer_trusted = [old_peer, new_peer] if wanted in (1, 2) else [new_peer]
-    result.ca_rotation = {
-        "phase": wanted,
-        "step": _PHASE_NAMES[wanted],
-        "issuing": cert_fingerprint(issuing.cert),
-        "trusted": [cert_fingerprint(c.cert) for c in trusted],
-        "peer_trusted": [cert_fingerprint(c.cert) for c in peer_trusted],
-    }
-    if wanted in (1, 2):
-        return issuing, peer_issuing, (BUNDLE, PEER_BUNDLE)
-    return issuing, peer_issuing, ("ca.crt", PEER_CA + ".crt")
-
-
 # The options of etcd_pki: the module and its in-process action validate against this one spec.
 ARGUMENT_SPEC = dict(
     path=dict(type="path", required=True),
@@ -720,7 +399,7 @@ ARGUMENT_SPEC = dict(
     reissue=dict(type="list", elements="str", default=[]),
     regenerate_keys=dict(type="bool", default=False),
     require_existing_ca=dict(type="bool", default=False),
-    ca_rotation=dict(type="str", choices=sorted(ROTATION_STEPS)),
+    ca_rotation=dict(type="str", choices=sorted(STEPS)),
     server_names=dict(type="list", elements="str", default=[]),
 )
 

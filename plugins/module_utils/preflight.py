@@ -27,6 +27,12 @@ from ansible_collections.etcdtls.cluster.plugins.module_utils import (
     pki_store,
 )
 from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import EtcdTLSError
+from ansible_collections.etcdtls.cluster.plugins.module_utils.pki_layout import (
+    CA_CERT,
+    CA_KEY,
+    KNOWN_CA_FILES,
+    PEER_CA_CERT,
+)
 from ansible_collections.etcdtls.cluster.plugins.module_utils.probe import pem_fingerprints
 from ansible_collections.etcdtls.cluster.plugins.module_utils.upgrade import release
 
@@ -205,19 +211,8 @@ def _read_pki_file(path):
 
 def controller_ca(pki_dir):
     """Fingerprints of the controller's CA certificate, and whether its key is there."""
-    data = _read_pki_file(os.path.join(pki_dir, "ca.crt"))
-    return (pem_fingerprints(data) if data is not None else []), os.path.lexists(os.path.join(pki_dir, "ca.key"))
-
-
-# Every CA file of the controller's PKI: the current CAs, and those of a CA rotation under way.
-KNOWN_CA_FILES = (
-    "ca.crt",
-    "ca-next.crt",
-    "ca-previous.crt",
-    "peer-ca.crt",
-    "peer-ca-next.crt",
-    "peer-ca-previous.crt",
-)
+    data = _read_pki_file(os.path.join(pki_dir, CA_CERT))
+    return (pem_fingerprints(data) if data is not None else []), os.path.lexists(os.path.join(pki_dir, CA_KEY))
 
 
 def controller_known(pki_dir):
@@ -229,7 +224,7 @@ def controller_known(pki_dir):
             continue
         found = pem_fingerprints(data)
         known.update(found)
-        if name == "peer-ca.crt" and found:
+        if name == PEER_CA_CERT and found:
             peer = found[0]
     return known, peer
 

@@ -313,7 +313,7 @@ ca_rotation:
       description: 0 (none), 1 (trust), 2 (issue) or 3 (drop).
       type: int
     step:
-      description: The name of the phase. Absent in phase 0.
+      description: The name of the phase, V(none), V(trust), V(issue) or V(drop); what tasks compare, never the number.
       type: str
     issuing:
       description: SHA-256 fingerprint of the CA that issues. Absent in phase 0.

@@ -739,7 +739,7 @@ def test_ca_rotation_phases(first_run):
     assert not drop.issued[1:]
 
     finish = run(path, ca_rotation="finish")
-    assert finish.ca_rotation == {"phase": 0}
+    assert finish.ca_rotation == {"phase": 0, "step": "none"}
     retired = path / "retired" / ("%x" % load_cert(old_ca_file(path, old_ca)).serial_number)
     assert (retired / "ca.crt").read_bytes() == old_ca and stat.S_IMODE(os.stat(retired / "ca.key").st_mode) == 0o600
     assert sorted(p.name for p in path.iterdir() if "ca" in p.name and p.name != "old-ca.crt") == [

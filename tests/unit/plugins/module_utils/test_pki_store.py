@@ -14,7 +14,7 @@ import sys
 import pytest
 from test_pki import MEMBERS, NOW, files_state, run
 
-from ansible_collections.etcdtls.cluster.plugins.module_utils import pki, pki_store
+from ansible_collections.etcdtls.cluster.plugins.module_utils import pki_layout, pki_store
 from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import EtcdTLSError
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
@@ -63,9 +63,9 @@ def consistent(path, phase=0):
     assert not os.path.exists(os.path.join(path, pki_store.JOURNAL))
     assert not [name for name in os.listdir(path) if name.startswith(pki_store.STAGING_PREFIX)]
     if phase:
-        with open(os.path.join(path, pki.ROTATION_FILE)) as handle:
+        with open(os.path.join(path, pki_layout.ROTATION_FILE)) as handle:
             assert json.load(handle)["phase"] == phase
-        with open(os.path.join(path, pki.BUNDLE), "rb") as handle:
+        with open(os.path.join(path, pki_layout.BUNDLE), "rb") as handle:
             assert handle.read().count(b"BEGIN CERTIFICATE") == 2
 
 
@@ -164,11 +164,11 @@ def test_rotation_pairs_must_match_and_the_bundle_is_reread(tmp_path):
     # A bundle holding a stranger's CA beside the two: written again with exactly the CAs of the phase.
     stranger = tmp_path / "stranger"
     run(stranger, members=[{"name": "x", "ips": ["10.9.9.9"]}], clients=[])
-    with open(str(path / pki.BUNDLE), "ab") as handle:
+    with open(str(path / pki_layout.BUNDLE), "ab") as handle:
         handle.write((stranger / "ca.crt").read_bytes())
     result = run(path, clients=[], ca_rotation="trust")
-    assert any(item["path"].endswith(pki.BUNDLE) for item in result.fixed)
-    assert (path / pki.BUNDLE).read_bytes().count(b"BEGIN CERTIFICATE") == 2
+    assert any(item["path"].endswith(pki_layout.BUNDLE) for item in result.fixed)
+    assert (path / pki_layout.BUNDLE).read_bytes().count(b"BEGIN CERTIFICATE") == 2
     # ca-next.key swapped for another key: refused, naming the pair.
     shutil.copy(str(stranger / "ca.key"), str(path / "ca-next.key"))
     with pytest.raises(EtcdTLSError) as caught:
