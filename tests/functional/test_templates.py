@@ -204,7 +204,7 @@ ALPINE_PLAY = """
         cacheable: true
 
     - name: The role's own OS vars step
-      ansible.builtin.include_tasks: {root}/roles/etcd/tasks/os_vars.yml
+      ansible.builtin.include_tasks: {root}/roles/etcd/tasks/steps/os_vars.yml
 
     - name: Render the OpenRC files
       ansible.builtin.copy:

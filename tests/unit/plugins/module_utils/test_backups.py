@@ -70,7 +70,7 @@ def test_the_shapes_agree():
     assert re.fullmatch(backups.STAMP_PATTERN, stamp)
     with open(os.path.join(ROOT, "roles", "etcd", "vars", "main.yml")) as handle:
         assert yaml.safe_load(handle)["__etcd_backup_stamp_glob"] == backups.STAMP_GLOB
-    with open(os.path.join(ROOT, "roles", "etcd", "tasks", "snapshot.yml")) as handle:
+    with open(os.path.join(ROOT, "roles", "etcd", "tasks", "steps", "snapshot.yml")) as handle:
         assert backups.STAMP_FORMAT in handle.read()
     with open(os.path.join(ROOT, "roles", "etcd", "templates", "etcd-backup.sh.j2")) as handle:
         script = handle.read()

@@ -1,0 +1,43 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, etcdtls.cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The role's contract, read off its files: its entry points are the task files at the top of tasks/ (the
+internals live under tasks/steps/), each one in meta/argument_specs.yml, and playbooks choose behaviour by
+documented variables only, never by the role's private __etcd_* ones."""
+
+import glob
+import os
+import re
+
+import yaml
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+ROLE = os.path.join(ROOT, "roles", "etcd")
+PLAYBOOKS = [*glob.glob(os.path.join(ROOT, "playbooks", "*.yml")), os.path.join(ROOT, "site.yml")]
+
+
+def _specs():
+    with open(os.path.join(ROLE, "meta", "argument_specs.yml")) as handle:
+        return yaml.safe_load(handle)["argument_specs"]
+
+
+def test_the_entry_points_are_the_task_files_at_the_top_and_each_has_a_spec():
+    top = sorted(os.path.basename(path)[: -len(".yml")] for path in glob.glob(os.path.join(ROLE, "tasks", "*.yml")))
+    assert top == sorted(_specs())
+    assert os.path.isdir(os.path.join(ROLE, "tasks", "steps"))
+
+
+def test_no_entry_point_is_reached_through_steps_by_a_playbook():
+    """tasks_from names an entry point, never a step."""
+    entry_points = set(_specs())
+    for path in PLAYBOOKS:
+        with open(path) as handle:
+            named = re.findall(r"tasks_from:\s*(\S+)", handle.read())
+        assert set(named) <= entry_points, (path, named)
+
+
+def test_playbooks_set_no_private_variable():
+    for path in PLAYBOOKS:
+        with open(path) as handle:
+            found = re.findall(r"\b__etcd_\w+", handle.read())
+        assert not found, "%s sets or reads the role's private %s" % (path, ", ".join(sorted(set(found))))
