@@ -31,7 +31,7 @@ def main():
             deploy.playbook(inv, os.path.join(deploy.SHARED, "destroy.yml"))
     print("%-7s %14s %9s %10s %9s" % ("members", "rotate-certs", "restarts", "rotate-ca", "restarts"))
     certs_restarts = restarts(certs_data, "Restart behind the health gate")
-    ca_restarts = restarts(ca_data, "Restart (systemd)")
+    ca_restarts = restarts(ca_data, "Service (systemd): restart")
     print("%-7d %13.1fs %9d %9.1fs %9d" % (size, certs, certs_restarts, ca, ca_restarts))
 
 

@@ -41,3 +41,43 @@ def test_playbooks_set_no_private_variable():
         with open(path) as handle:
             found = re.findall(r"\b__etcd_\w+", handle.read())
         assert not found, "%s sets or reads the role's private %s" % (path, ", ".join(sorted(set(found))))
+
+
+def _tasks(path):
+    """Every task of a task file, blocks opened."""
+    with open(path) as handle:
+        pending = list(yaml.safe_load(handle) or [])
+    while pending:
+        task = pending.pop(0)
+        for key in ("block", "rescue", "always"):
+            pending.extend(task.get(key, []))
+        yield task
+
+
+SERVICE_MODULES = ("ansible.builtin.systemd_service", "ansible.builtin.service")
+
+
+def test_etcd_is_started_and_restarted_in_one_step_only():
+    found = []
+    for path in glob.glob(os.path.join(ROLE, "tasks", "**", "*.yml"), recursive=True):
+        for task in _tasks(path):
+            for module in SERVICE_MODULES:
+                args = task.get(module) or {}
+                named = str(args.get("name", ""))
+                starts = args.get("state") in ("started", "restarted") or "etcd_service_step" in str(args)
+                if "etcd" in named and "backup" not in named and starts:
+                    found.append(os.path.relpath(path, ROLE))
+    assert sorted(set(found)) == ["tasks/steps/service.yml"], found
+
+
+CHANGING_ENTRY_POINTS = ("main", "add_member", "remove_member", "restore", "rotate_ca", "rotate_certs", "upgrade")
+
+
+def test_every_entry_point_that_changes_the_cluster_ends_with_the_report():
+    for name in CHANGING_ENTRY_POINTS:
+        with open(os.path.join(ROLE, "tasks", name + ".yml")) as handle:
+            last = yaml.safe_load(handle)[-1]
+        assert last.get("ansible.builtin.import_tasks") == "steps/report.yml", name
+    for path in PLAYBOOKS:
+        with open(path) as handle:
+            assert "etcd_health_table" not in handle.read(), "%s repeats the report step" % path
