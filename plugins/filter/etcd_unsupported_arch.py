@@ -40,20 +40,11 @@ _value:
 """
 
 
-def _version_tuple(version):
-    parts = []
-    for piece in str(version).lstrip("v").split(".")[:3]:
-        digits = "".join(ch for ch in piece if ch.isdigit())
-        parts.append(int(digits or 0))
-    return tuple(parts)
+from ansible_collections.etcdtls.cluster.plugins.module_utils.releases import unsupported_arch
 
 
 def etcd_unsupported_arch(release_arch, version):
-    if release_arch == "arm":
-        return "arm"
-    if release_arch == "arm64" and _version_tuple(version) < (3, 5):
-        return "arm64"
-    return ""
+    return unsupported_arch(str(version).strip().lstrip("v"), release_arch)
 
 
 class FilterModule:

@@ -34,9 +34,8 @@ from ansible_collections.etcdtls.cluster.plugins.module_utils.pki_layout import 
     PEER_CA_CERT,
 )
 from ansible_collections.etcdtls.cluster.plugins.module_utils.probe import pem_fingerprints
-from ansible_collections.etcdtls.cluster.plugins.module_utils.upgrade import release
+from ansible_collections.etcdtls.cluster.plugins.module_utils.releases import SUPPORTED_MINORS, release, supports
 
-SUPPORTED_MINORS = ("3.4", "3.5", "3.6")
 _SERVICE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}")
 # "<cluster>-etcd-ca" is the CA's CN, which x509 caps at 64 characters.
 CLUSTER_NAME_MAX = pki_input.SUBJECT_MAX - len("-etcd-ca")
@@ -80,19 +79,17 @@ def _collect(problems, check, *args):
 
 def check_version(version):
     found = release(version)
-    if not found or "%d.%d" % found[:2] not in SUPPORTED_MINORS:
+    if not found or found[:2] not in SUPPORTED_MINORS:
         raise EtcdTLSError(
             "etcd_version %r is not a release this collection installs: give a full X.Y.Z release of etcd %s "
-            "(for instance 3.5.17), not a minor (3.5), 'latest' or a path" % (version, ", ".join(SUPPORTED_MINORS))
+            "(for instance 3.5.17), not a minor (3.5), 'latest' or a path"
+            % (version, ", ".join("%d.%d" % minor for minor in SUPPORTED_MINORS))
         )
 
 
 def has_tls_min_version(version):
-    """etcd knows tls-min-version from 3.4.25 and 3.5.8 on."""
-    found = release(version)
-    if not found:
-        return False
-    return (3, 4, 25) <= found < (3, 5, 0) or found >= (3, 5, 8)
+    """etcd knows tls-min-version from 3.4.25 and 3.5.8 on (releases.FEATURES)."""
+    return supports(version, "tls_min_version")
 
 
 def check_tls(min_version, cipher_suites, version, allow_insecure):
@@ -122,8 +119,7 @@ def check_auth(enabled, clients, admin_common_name, version, install_method):
     """etcd_auth_enabled: the clients' users and roles as etcd_auth would make them, on a release that can."""
     if not enabled:
         return
-    found = release(version)
-    if install_method == "archive" and found and found < (3, 5, 0):
+    if install_method == "archive" and release(version) and not supports(version, "auth_without_password"):
         raise EtcdTLSError(
             "etcd_auth_enabled needs etcd 3.5 or later (users without a password, auth status), and etcd_version is "
             "%s: raise etcd_version or leave etcd_auth_enabled false" % (version,)

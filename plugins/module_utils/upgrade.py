@@ -12,20 +12,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import re
-
-# Whole strings of ASCII digits only ("\d" takes other scripts' digits, "$" a trailing newline).
-_VERSION = re.compile(r"([0-9]{1,4})\.([0-9]{1,4})\.([0-9]{1,6})")
-
-# The lowest patch of the running minor that may move to the next minor, where etcd says so.
-MINOR_FLOORS = {(3, 6): (3, 5, 32)}
-
-
-def release(version):
-    """(major, minor, patch) of an X.Y.Z etcd release, or None for anything else. The one reader of release numbers:
-    the preflight's checks read etcd_version with it too."""
-    match = _VERSION.fullmatch(str(version))
-    return tuple(int(part) for part in match.groups()) if match else None
+from ansible_collections.etcdtls.cluster.plugins.module_utils.releases import UPGRADE_FLOORS, release, supports, text
 
 
 def parse(version, where):
@@ -33,10 +20,6 @@ def parse(version, where):
     if found is None:
         return None, "%s runs %r, not an X.Y.Z release etcd reports" % (where, version)
     return found, None
-
-
-def text(release):
-    return ".".join(str(part) for part in release)
 
 
 def judge(running, target, auth_enabled=False, extra_config=None, v2store=None):
@@ -85,7 +68,7 @@ def judge(running, target, auth_enabled=False, extra_config=None, v2store=None):
         )
     else:
         kind = "minor"
-        floor = MINOR_FLOORS.get(wanted[:2])
+        floor = UPGRADE_FLOORS.get(wanted[:2])
         if floor is not None:
             low = sorted(member for member, release in releases.items() if release < floor)
             if low:
@@ -108,12 +91,12 @@ def judge(running, target, auth_enabled=False, extra_config=None, v2store=None):
                 "etcd upgrades from the newest patch of %d.%d: the members run %s; if a newer %d.%d patch exists, "
                 "go there first" % (source[0], source[1], text(source), source[0], source[1])
             )
-        if wanted[:2] == (3, 5) and auth_enabled:
+        if supports(wanted, "auth_rolling_upgrade_warned") and auth_enabled:
             problems.append(
                 "etcd's upgrade guide warns against a rolling 3.4 -> 3.5 upgrade with authentication on "
                 "(etcd_auth_enabled): disable authentication for the upgrade, or upgrade offline"
             )
-        if wanted[:2] >= (3, 6):
+        if supports(wanted, "refuses_v2_data"):
             if (extra_config or {}).get("enable-v2"):
                 problems.append("etcd_extra_config sets enable-v2, which etcd 3.6 no longer has: remove it first")
             for member in sorted(releases):

@@ -25,7 +25,7 @@ PLAY = """
     etcd_install:
       version: "{{{{ etcd_test_version }}}}"
       bin_dir: /usr/local/bin
-      unsupported_arch: "{{{{ etcd_release_arch | etcdtls.cluster.etcd_unsupported_arch(etcd_test_version) }}}}"
+      features: "{{{{ etcd_test_version | etcdtls.cluster.etcd_release_features(etcd_release_arch) }}}}"
   tasks:
     - name: Render each template
       ansible.builtin.copy:
@@ -193,8 +193,8 @@ ALPINE_PLAY = """
     etcd_install:
       version: "3.5.16"
       bin_dir: "{{{{ etcd_package_bin_dir }}}}"
-      unsupported_arch: "{{{{ machine | etcdtls.cluster.etcd_release_arch
-        | etcdtls.cluster.etcd_unsupported_arch('3.5.16') }}}}"
+      features: "{{{{ '3.5.16' | etcdtls.cluster.etcd_release_features(machine
+        | etcdtls.cluster.etcd_release_arch) }}}}"
   tasks:
     - name: Gathered facts of the host
       ansible.builtin.set_fact:

@@ -5,7 +5,7 @@
 
 import pytest
 
-from ansible_collections.etcdtls.cluster.plugins.module_utils import pki_input, upgrade
+from ansible_collections.etcdtls.cluster.plugins.module_utils import pki_input, releases
 from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import EtcdTLSError
 
 
@@ -39,8 +39,8 @@ def test_a_name_is_matched_whole(name):
 
 @pytest.mark.parametrize("version", ["3.5.17\n", "3.5.\u0661\u0667", "3.5.17 "])
 def test_a_release_is_matched_whole_in_ascii_digits(version):
-    assert upgrade.release(version) is None
-    assert upgrade.release("3.5.17") == (3, 5, 17)
+    assert releases.release(version) is None
+    assert releases.release("3.5.17") == (3, 5, 17)
 
 
 def test_a_wildcard_extra_san_that_covers_another_member_is_refused():
