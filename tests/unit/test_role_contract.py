@@ -54,7 +54,15 @@ def _tasks(path):
         yield task
 
 
-SERVICE_MODULES = ("ansible.builtin.systemd_service", "ansible.builtin.service")
+SERVICE_MODULES = (
+    "ansible.builtin.systemd_service",
+    "ansible.builtin.systemd",
+    "ansible.builtin.service",
+    "systemd_service",
+    "systemd",
+    "service",
+    "community.general.openrc",
+)
 
 
 def test_etcd_is_started_and_restarted_in_one_step_only():
@@ -65,12 +73,18 @@ def test_etcd_is_started_and_restarted_in_one_step_only():
                 args = task.get(module) or {}
                 named = str(args.get("name", ""))
                 starts = args.get("state") in ("started", "restarted") or "etcd_service_step" in str(args)
-                if "etcd" in named and "backup" not in named and starts:
+                if "backup" not in named and starts:
                     found.append(os.path.relpath(path, ROLE))
     assert sorted(set(found)) == ["tasks/steps/service.yml"], found
 
 
 CHANGING_ENTRY_POINTS = ("main", "add_member", "remove_member", "restore", "rotate_ca", "rotate_certs", "upgrade")
+# What changes no member: read-only reports, the controller's PKI or snapshots, client bundles, a given restart.
+OTHER_ENTRY_POINTS = ("verify", "check_certs", "pki", "clients", "backup", "rolling_restart")
+
+
+def test_every_entry_point_is_classified():
+    assert sorted(CHANGING_ENTRY_POINTS + OTHER_ENTRY_POINTS) == sorted(_specs())
 
 
 def test_every_entry_point_that_changes_the_cluster_ends_with_the_report():
@@ -81,3 +95,49 @@ def test_every_entry_point_that_changes_the_cluster_ends_with_the_report():
     for path in PLAYBOOKS:
         with open(path) as handle:
             assert "etcd_health_table" not in handle.read(), "%s repeats the report step" % path
+
+
+def _options(spec, where):
+    """Every option of a spec, sub-options included, by its dotted name."""
+    for name, option in (spec or {}).items():
+        yield where + name, option
+        yield from _options(option.get("options"), where + name + ".")
+
+
+def _defaults():
+    with open(os.path.join(ROLE, "defaults", "main.yml")) as handle:
+        return yaml.safe_load(handle)
+
+
+def test_every_option_of_every_entry_point_is_described():
+    for entry_point, spec in _specs().items():
+        missing = [name for name, option in _options(spec.get("options"), "") if not option.get("description")]
+        assert not missing, "%s: %s" % (entry_point, missing)
+
+
+def test_the_defaults_are_the_main_entry_points_options_and_agree_with_them():
+    options, defaults = _specs()["main"]["options"], _defaults()
+    assert sorted(defaults) == sorted(options)
+    for name, value in defaults.items():
+        if "default" in options[name]:
+            assert options[name]["default"] == value, name
+        else:
+            assert isinstance(value, str) and "{{" in value, "%s: a literal default belongs in the spec too" % name
+
+
+def test_the_readme_names_only_options_the_role_has():
+    with open(os.path.join(ROOT, "README.md")) as handle:
+        table = handle.read().split("| variable | default | what it does |\n", 1)[1].split("\n\n", 1)[0]
+    rows = [line for line in table.splitlines() if re.match(r"\| `etcd_\w+`", line)]
+    named = set(re.findall(r"`(etcd_\w+)`", "".join(row.split("|")[1] for row in rows)))
+    options, defaults = _specs()["main"]["options"], _defaults()
+    assert len(named) >= 10 and named <= set(options), sorted(named - set(options))
+    for row in rows:
+        cells = [cell.strip() for cell in row.split("|")[1:-1]]
+        names = re.findall(r"`(etcd_\w+)`", cells[0])
+        shown = [value.strip().strip("`") for value in cells[1].split(" / ")]
+        for name, value in zip(names, shown):
+            if isinstance(defaults[name], (bool, int, list, dict)) or not defaults[name]:
+                assert value == yaml.safe_dump(defaults[name], default_flow_style=True).strip().removesuffix(
+                    "\n..."
+                ).replace("''", '""'), (name, value)
