@@ -141,3 +141,14 @@ def test_the_readme_names_only_options_the_role_has():
                 assert value == yaml.safe_dump(defaults[name], default_flow_style=True).strip().removesuffix(
                     "\n..."
                 ).replace("''", '""'), (name, value)
+
+
+def test_only_the_describe_step_works_out_where_etcd_is():
+    """Every other task and template reads etcd_install.bin_dir."""
+    found = []
+    for path in glob.glob(os.path.join(ROLE, "t*", "**", "*"), recursive=True):
+        if os.path.isfile(path) and os.path.relpath(path, ROLE) != "tasks/steps/describe.yml":
+            with open(path) as handle:
+                if re.search(r"\betcd_(package_)?bin_dir\b", handle.read()):
+                    found.append(os.path.relpath(path, ROLE))
+    assert not found, found
