@@ -152,3 +152,15 @@ def test_only_the_describe_step_works_out_where_etcd_is():
                 if re.search(r"\betcd_(package_)?bin_dir\b", handle.read()):
                     found.append(os.path.relpath(path, ROLE))
     assert not found, found
+
+
+def test_the_members_are_worked_out_once():
+    """The preflight works the member list out once per play; the rest reads it (vars/main.yml's fallback serves the
+    entry points that run without the preflight)."""
+    found = []
+    for path in glob.glob(os.path.join(ROLE, "**", "*.yml"), recursive=True):
+        with open(path) as handle:
+            count = handle.read().count("etcdtls.cluster.etcd_members(")
+        if count:
+            found.append((os.path.relpath(path, ROLE), count))
+    assert sorted(found) == [("tasks/steps/preflight.yml", 1), ("vars/main.yml", 1)], found
