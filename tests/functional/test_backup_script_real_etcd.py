@@ -56,7 +56,7 @@ def render(playbook, tmp_path, cluster, backup_dir, keep):
         "etcd_backup_host_dir": str(backup_dir),
         "etcd_backup_host_keep": keep,
         "etcd_member": {"name": "m1", "client_url": cluster.endpoints()[0]},
-        "etcd_install": {"version": "3.5.1", "bin_dir": BIN},
+        "etcd_install": {"version": "3.5.1", "bin_dir": BIN, "features": {"snapshot_tool": "etcdutl"}},
         "__etcd_etcdctl_env": {
             "ETCDCTL_API": "3",
             "ETCDCTL_ENDPOINTS": cluster.endpoints()[0],
