@@ -40,18 +40,11 @@ _value:
 """
 
 
-import re
-
-from ansible_collections.etcdtls.cluster.plugins.module_utils.releases import unsupported_arch
-
-# As this filter always read versions: "v" and pre-release suffixes dropped, a missing patch taken as 0.
-_LENIENT = re.compile(r"v?([0-9]+)\.([0-9]+)(?:\.([0-9]+))?")
+from ansible_collections.etcdtls.cluster.plugins.module_utils.releases import loose_release, unsupported_arch
 
 
 def etcd_unsupported_arch(release_arch, version):
-    match = _LENIENT.match(str(version).strip())
-    found = tuple(int(part or 0) for part in match.groups()) if match else None
-    return unsupported_arch(found, release_arch)
+    return unsupported_arch(loose_release(version), release_arch)
 
 
 class FilterModule:

@@ -61,6 +61,18 @@ def release(version):
     return tuple(int(part) for part in match.groups()) if match else None
 
 
+# How the etcd_unsupported_arch filter has always read versions: a leading "v" and any suffix after the release
+# ignored, a missing patch taken as 0.
+_LOOSE_VERSION = re.compile(r"v?([0-9]+)\.([0-9]+)(?:\.([0-9]+))?")
+
+
+def loose_release(version):
+    """(major, minor, patch) read leniently ("v3.6.1", "3.5", "3.6.0-rc.1"), or None. Only for the public filter
+    that always took such strings; everything the role judges goes through :func:`release`."""
+    match = _LOOSE_VERSION.match(str(version).strip())
+    return tuple(int(part or 0) for part in match.groups()) if match else None
+
+
 def text(found):
     return ".".join(str(part) for part in found)
 

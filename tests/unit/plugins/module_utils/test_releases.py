@@ -78,3 +78,11 @@ def test_the_role_reads_features_never_version_numbers():
                     if re.search(r"is version\(|version\('3|etcd_unsupported_arch", line):
                         found.append("%s:%d" % (os.path.relpath(path, role), number))
     assert not found, found
+
+
+@pytest.mark.parametrize(
+    "version, wanted",
+    [("v3.6.1", (3, 6, 1)), ("3.5", (3, 5, 0)), ("3.6.0-rc.1", (3, 6, 0)), ("latest", None), ("", None)],
+)
+def test_the_loose_reading_of_the_public_filter(version, wanted):
+    assert releases.loose_release(version) == wanted
