@@ -34,9 +34,11 @@ options:
     description: C(etcd_server_name), the DNS name in every member's server certificate; empty for none.
     type: str
     required: true
-  bundle_dirs:
-    description: The directory each client's bundle is in, by client name.
-    type: dict
+  bundle_dir:
+    description:
+      - C(etcd_client_bundle_dir), the controller's directory of bundles - where a client without a bundle host
+        finds its own (C(<bundle_dir>/<name>)); a client with one finds it in its C(bundle.path).
+    type: str
     required: true
   auth_enabled:
     description: C(etcd_auth_enabled).
@@ -47,10 +49,9 @@ options:
 EXAMPLES = r"""
 - name: Print each client's recipes
   ansible.builtin.debug:
-    msg: "{{ etcd_clients | etcdtls.cluster.etcd_client_recipes(members, 'etcd.etcd.internal', dirs) }}"
+    msg: "{{ etcd_clients | etcdtls.cluster.etcd_client_recipes(members, 'etcd.etcd.internal', '/srv/etcd-clients') }}"
   vars:
     members: "{{ groups['etcd'] | etcdtls.cluster.etcd_members(hostvars) }}"
-    dirs: {apisix: /usr/local/apisix/conf/etcd}
 """
 
 RETURN = r"""
@@ -74,6 +75,15 @@ _value:
     recipes:
       description: Text by file name (C(apisix.yaml), C(kube-apiserver.flags), C(k3s.sh), C(etcdctl.sh)).
       type: dict
+    files:
+      description: The same recipes as a list, each C(file) (its name) and C(text), in the order of
+        RV(_value[].recipes).
+      type: list
+      elements: dict
+    lines:
+      description: What to print for people - the client's user and bundle, then each recipe under its file name.
+      type: list
+      elements: str
 """
 
 from ansible.errors import AnsibleFilterError
@@ -82,9 +92,9 @@ from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import Etcd
 from ansible_collections.etcdtls.cluster.plugins.module_utils.recipes import client_recipes
 
 
-def etcd_client_recipes(clients, members, server_name, bundle_dirs, auth_enabled=False):
+def etcd_client_recipes(clients, members, server_name, bundle_dir, auth_enabled=False):
     try:
-        return client_recipes(list(clients), list(members), server_name, dict(bundle_dirs), bool(auth_enabled))
+        return client_recipes(list(clients), list(members), server_name, bundle_dir, bool(auth_enabled))
     except (EtcdTLSError, KeyError) as exc:
         raise AnsibleFilterError("etcd_client_recipes: %s" % exc) from None
 

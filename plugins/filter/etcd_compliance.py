@@ -25,22 +25,27 @@ options:
     required: true
   expect:
     description:
-      - C(user), C(group), C(data_dir), C(key_files), C(config_file), C(renew_days), and C(pki_dir) (the
-        controller's PKI directory, whose CAs the member must trust and no other).
+      - C(user), C(group), C(data_dir), C(key_files), C(config_file), C(renew_days), and C(known_cas) (the
+        fingerprints of the controller's CAs, RV(etcdtls.cluster.etcd_pki#module:known_cas), which the member must
+        trust and no other). The filter reads no file.
     type: dict
     required: true
+  host:
+    description: The inventory host the audit is of, put on each check (so a play can gather every miss).
+    type: str
 """
 
 EXAMPLES = r"""
 - name: Judge a member
   ansible.builtin.set_fact:
-    report: "{{ audit.audit | etcdtls.cluster.etcd_compliance(expect) }}"
+    report: "{{ audit.audit | etcdtls.cluster.etcd_compliance(expect, inventory_hostname) }}"
 """
 
 RETURN = r"""
 _value:
   description:
-    - C(checks), each with C(id), C(title), C(ok), C(detail) and C(fix) (null when it passes); C(misses), how many
+    - C(checks), each with C(id), C(title), C(ok), C(detail), C(fix) (null when it passes) and C(host) (with
+      O(host)); C(misses), how many
       failed; C(rows), one line per check for a report (C(PASS)/C(MISS), id, title, what was found, the fix).
   type: dict
 """
@@ -53,19 +58,19 @@ except ImportError:  # pragma: no cover - ansible-core depends on PyYAML
     yaml = None
 
 from ansible_collections.etcdtls.cluster.plugins.module_utils.compliance import judge
-from ansible_collections.etcdtls.cluster.plugins.module_utils.preflight import controller_known
 
 
-def etcd_compliance(audit, expect):
-    if not isinstance(audit, dict) or not isinstance(expect, dict):
-        raise AnsibleFilterError("etcd_compliance wants the audit dict of etcd_audit and an expect dict")
+def etcd_compliance(audit, expect, host=None):
+    if not isinstance(audit, dict) or not isinstance(expect, dict) or not isinstance(expect.get("known_cas"), list):
+        raise AnsibleFilterError(
+            "etcd_compliance wants the audit dict of etcd_audit and an expect dict with known_cas (etcd_pki's)"
+        )
     try:
         config = yaml.safe_load(audit.get("config_text") or "") if audit.get("config_text") else None
     except yaml.YAMLError as exc:
         config = None
         audit = dict(audit, config_error="%s is not YAML: %s" % (audit.get("config_file"), exc))
-    expect = dict(expect, known_cas=sorted(controller_known(expect["pki_dir"])[0]))
-    checks = judge(audit, config, expect)
+    checks = [dict(check, host=host) if host is not None else check for check in judge(audit, config, expect)]
     rows = [
         "%s %-14s %s: %s%s"
         % ("PASS" if c["ok"] else "MISS", c["id"], c["title"], c["detail"], "" if c["ok"] else ". Fix: %s" % c["fix"])

@@ -35,7 +35,10 @@ options:
     type: dict
     default: {}
   v2store:
-    description: The output of C(etcdutl check v2store) on each member, by member name (null where it could not run).
+    description:
+      - What C(etcdutl check v2store) said on each member, by member name - its output, or the result registered by
+        the task that ran it there; null, or a result of a task skipped, not run or answered with C(unknown command),
+        where it could not run.
     type: dict
     default: {}
 """

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import EtcdTLSError
+from ansible_collections.etcdtls.cluster.plugins.module_utils.pki_layout import member_cert_id
 
 # Each option falls back to the variable etcdctl itself reads, so a member's etcdctl environment
 # (the role's profile file) serves as the modules' defaults too.
@@ -399,11 +400,38 @@ def judge(report, expected_members=None, renew_days=None):
 
 
 def collect_health(
-    etcdctl, endpoints, probe=probe_served_certificate, expected_members=None, renew_days=None, peer_probe=None
+    etcdctl,
+    endpoints,
+    probe=probe_served_certificate,
+    expected_members=None,
+    renew_days=None,
+    peer_probe=None,
+    pki_serials=None,
 ):
     """One look at the cluster through ``endpoints``: gathered, parsed, judged. Never raises for an
     unhealthy cluster."""
-    return judge(parse(gather(etcdctl, endpoints, probe, peer_probe), endpoints), expected_members, renew_days)
+    report = judge(parse(gather(etcdctl, endpoints, probe, peer_probe), endpoints), expected_members, renew_days)
+    return check_served(report, pki_serials)
+
+
+def check_served(report, pki_serials=None):
+    """With ``pki_serials`` ({certificate id: serial}, the PKI's), a failure for each endpoint that does not serve its
+    member's server and peer certificates from it, listed in ``stale``."""
+    report["stale"] = []
+    if pki_serials is None:
+        return report
+    for entry in report["endpoints"]:
+        name = entry.get("name")
+        wanted = [pki_serials.get(member_cert_id(name, kind)) if name else None for kind in ("server", "peer")]
+        served = [entry.get("cert_serial"), entry.get("peer_cert_serial")]
+        if served != wanted or None in wanted:
+            report["stale"].append(entry["endpoint"])
+            report["failures"].append(
+                "%s (%s) serves the certificates %s (client, peer port), not the PKI's %s"
+                % (entry["endpoint"], name or "no member", served, wanted)
+            )
+            report["healthy"] = False
+    return report
 
 
 def check_expectations(report, expected_members=None):

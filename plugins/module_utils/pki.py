@@ -51,6 +51,7 @@ from ansible_collections.etcdtls.cluster.plugins.module_utils.certs import (
 from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import EtcdTLSError
 from ansible_collections.etcdtls.cluster.plugins.module_utils.files import mode_of, read_bytes
 from ansible_collections.etcdtls.cluster.plugins.module_utils.pki_input import (
+    ADMIN_CLIENT,
     check_dns_name,
     check_lifetimes,
     check_subject,
@@ -62,12 +63,14 @@ from ansible_collections.etcdtls.cluster.plugins.module_utils.pki_layout import 
     CERT_MODE,
     DIR_MODE,
     KEY_MODE,
+    KNOWN_CA_FILES,
     PEER_CA,
     PEER_CA_CERT,
     PHASES,
     ROTATION_FILE,
     STEPS,
 )
+from ansible_collections.etcdtls.cluster.plugins.module_utils.probe import pem_fingerprints
 
 # A renewal that would not push notAfter out by at least this much (because the
 # CA itself expires first) is pointless and would make every run "changed".
@@ -234,6 +237,9 @@ class PkiResult:
         self.warnings = []
         self.ca_rotation = {"phase": 0, "step": PHASES[0]}
         self.peer_ca = None
+        self.known_cas = []
+        self.serials = {}
+        self.bundles = []
 
     def as_dict(self):
         return {
@@ -246,6 +252,9 @@ class PkiResult:
             "warnings": self.warnings,
             "ca_rotation": self.ca_rotation,
             "peer_ca": self.peer_ca,
+            "known_cas": self.known_cas,
+            "serials": self.serials,
+            "bundles": self.bundles,
         }
 
     def diff(self):
@@ -317,6 +326,9 @@ def _ensure(settings, specs, check_mode, now, held):
             "cannot build the certificates in %s: %s; nothing was written" % (settings.path, exc)
         ) from None
     result.layout = layout(settings, specs, *trust)
+    result.known_cas = _known_cas(settings, changes)
+    result.serials = dict((cert["id"], cert["serial"]) for cert in result.certificates)
+    result.bundles = pki_layout.bundles(result.layout, ADMIN_CLIENT)
     if check_mode:
         return result
     if held:
@@ -332,6 +344,16 @@ def _ensure(settings, specs, check_mode, now, held):
             )
         changes.commit(settings.path)
     return result
+
+
+def _known_cas(settings, changes):
+    """The fingerprint of every CA certificate the PKI holds once this run is done (a CA rotation's included)."""
+    planned = dict((path, data) for path, data, _mode in changes.files)
+    known = set()
+    for name in KNOWN_CA_FILES:
+        path = settings.file(name)
+        known.update(pem_fingerprints(planned[path] if path in planned else pki_store.read_pki_file(path)))
+    return sorted(known)
 
 
 def _plan(settings, specs, result, changes, now):

@@ -92,6 +92,34 @@ def layout(path, cert_ids, trust_file=CA_CERT, peer_trust_file=PEER_CA_CERT):
     return found
 
 
+def bundles(found, admin):
+    """Each named client's bundle (every client in the ``layout`` but ``admin``), as the files to hand over:
+    ``{client, src, name, mode}``. Its CA file is the layout's trust file (the trust bundle during a CA rotation),
+    which its owner always finds as ``ca.crt``."""
+    files = []
+    for client, pair in found["clients"].items():
+        if client == admin:
+            continue
+        files.extend(
+            [
+                {"client": client, "src": found["ca"]["cert"], "name": CA_CERT, "mode": "%04o" % CERT_MODE},
+                {
+                    "client": client,
+                    "src": pair["cert"],
+                    "name": os.path.basename(pair["cert"]),
+                    "mode": "%04o" % CERT_MODE,
+                },
+                {
+                    "client": client,
+                    "src": pair["key"],
+                    "name": os.path.basename(pair["key"]),
+                    "mode": "%04o" % KEY_MODE,
+                },
+            ]
+        )
+    return files
+
+
 def directories(path, cert_ids):
     """The PKI directory and every directory its certificates live in, parents first."""
     dirs = [path]

@@ -28,6 +28,13 @@ import stat
 import tempfile
 
 from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import EtcdTLSError
+from ansible_collections.etcdtls.cluster.plugins.module_utils.pki_layout import (
+    CA_CERT,
+    CA_KEY,
+    KNOWN_CA_FILES,
+    PEER_CA_CERT,
+)
+from ansible_collections.etcdtls.cluster.plugins.module_utils.probe import pem_fingerprints
 
 LOCK_FILE = ".lock"
 JOURNAL = ".commit.json"
@@ -234,3 +241,44 @@ def commit(path, directories, files, modes, last=()):
     os.unlink(os.path.join(path, JOURNAL))
     shutil.rmtree(staging, ignore_errors=True)
     _fsync_dir(path)
+
+
+def read_pki_file(path):
+    """A file of the controller's PKI, or None when there is none. Anything but a regular file (a FIFO would hang
+    the read, a directory would be a traceback) and every read error is an EtcdTLSError naming the path."""
+    try:
+        mode = os.lstat(path).st_mode
+        if not stat.S_ISREG(mode):
+            raise EtcdTLSError(
+                "%s is not a regular file: the PKI directory holds only the files this collection wrote. Move it "
+                "away (restore the real file from your backup), then run again" % path
+            )
+        with open(path, "rb") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise EtcdTLSError(
+            "cannot read %s: %s; run as a user who can read the PKI directory, or fix its owner and modes"
+            % (path, exc.strerror)
+        ) from None
+
+
+def controller_ca(pki_dir):
+    """Fingerprints of the controller's CA certificate, and whether its key is there."""
+    data = read_pki_file(os.path.join(pki_dir, CA_CERT))
+    return (pem_fingerprints(data) if data is not None else []), os.path.lexists(os.path.join(pki_dir, CA_KEY))
+
+
+def controller_known(pki_dir):
+    """Every CA fingerprint the controller's PKI holds, and that of its peer CA (None without one)."""
+    known, peer = set(), None
+    for name in KNOWN_CA_FILES:
+        data = read_pki_file(os.path.join(pki_dir, name))
+        if data is None:
+            continue
+        found = pem_fingerprints(data)
+        known.update(found)
+        if name == PEER_CA_CERT and found:
+            peer = found[0]
+    return known, peer

@@ -15,7 +15,6 @@ __metaclass__ = type
 
 import os
 import re
-import stat
 import time
 
 from ansible_collections.etcdtls.cluster.plugins.module_utils import (
@@ -27,13 +26,6 @@ from ansible_collections.etcdtls.cluster.plugins.module_utils import (
     pki_store,
 )
 from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import EtcdTLSError
-from ansible_collections.etcdtls.cluster.plugins.module_utils.pki_layout import (
-    CA_CERT,
-    CA_KEY,
-    KNOWN_CA_FILES,
-    PEER_CA_CERT,
-)
-from ansible_collections.etcdtls.cluster.plugins.module_utils.probe import pem_fingerprints
 from ansible_collections.etcdtls.cluster.plugins.module_utils.releases import SUPPORTED_MINORS, release, supports
 
 _SERVICE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}")
@@ -184,53 +176,12 @@ def check_host(host, facts, install_method):
         )
 
 
-def _read_pki_file(path):
-    """A file of the controller's PKI, or None when there is none. Anything but a regular file (a FIFO would hang
-    the read, a directory would be a traceback) and every read error is an EtcdTLSError naming the path."""
-    try:
-        mode = os.lstat(path).st_mode
-        if not stat.S_ISREG(mode):
-            raise EtcdTLSError(
-                "%s is not a regular file: the PKI directory holds only the files this collection wrote. Move it "
-                "away (restore the real file from your backup), then run again" % path
-            )
-        with open(path, "rb") as handle:
-            return handle.read()
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise EtcdTLSError(
-            "cannot read %s: %s; run as a user who can read the PKI directory, or fix its owner and modes"
-            % (path, exc.strerror)
-        ) from None
-
-
-def controller_ca(pki_dir):
-    """Fingerprints of the controller's CA certificate, and whether its key is there."""
-    data = _read_pki_file(os.path.join(pki_dir, CA_CERT))
-    return (pem_fingerprints(data) if data is not None else []), os.path.lexists(os.path.join(pki_dir, CA_KEY))
-
-
-def controller_known(pki_dir):
-    """Every CA fingerprint the controller's PKI holds, and that of its peer CA (None without one)."""
-    known, peer = set(), None
-    for name in KNOWN_CA_FILES:
-        data = _read_pki_file(os.path.join(pki_dir, name))
-        if data is None:
-            continue
-        found = pem_fingerprints(data)
-        known.update(found)
-        if name == PEER_CA_CERT and found:
-            peer = found[0]
-    return known, peer
-
-
 def judge_trust(probes, pki_dir):
     """check_trust on the controller's PKI as it is: its tree refused first if it holds anything but files and
     directories, nothing in it read unchecked. Returns (whether members hold a CA, the controller's CA fingerprints)."""
     pki_store.check_tree(pki_dir)
-    fingerprints, key_exists = controller_ca(pki_dir)
-    known, peer_ca = controller_known(pki_dir)
+    fingerprints, key_exists = pki_store.controller_ca(pki_dir)
+    known, peer_ca = pki_store.controller_known(pki_dir)
     return check_trust(probes, pki_dir, fingerprints, key_exists, known, peer_ca), fingerprints
 
 

@@ -9,6 +9,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.etcdtls.cluster.plugins.module_utils import pki_input
+from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import EtcdTLSError
 
 
 def _apisix(client, members, server_name, files, auth_enabled):
@@ -72,12 +73,26 @@ def _etcdctl(client, endpoints, files, auth_enabled):
     return text + "etcdctl endpoint health\n"
 
 
-def client_recipes(raw_clients, members, server_name, bundle_dirs, auth_enabled=False):
-    """For each named client: the directory its bundle is in (``bundle_dirs[name]``), and its recipes."""
+def bundle_dirs(raw_clients, bundle_dir):
+    """The directory each named client's bundle is in for its owner, by name: its bundle host's (``bundle.path``),
+    else the controller's (``bundle_dir``/<name>)."""
+    if not isinstance(bundle_dir, str) or not bundle_dir:
+        raise EtcdTLSError(
+            "the controller's bundle directory (etcd_client_bundle_dir) must be a path, not %r" % bundle_dir
+        )
+    return dict(
+        (raw["name"], (raw.get("bundle") or {}).get("path") or "%s/%s" % (bundle_dir.rstrip("/"), raw["name"]))
+        for raw in raw_clients
+    )
+
+
+def client_recipes(raw_clients, members, server_name, bundle_dir, auth_enabled=False):
+    """For each named client: the directory its bundle is in (bundle_dirs), and its recipes."""
     endpoints = ",".join(member["client_url"] for member in members)
     result = []
+    dirs = bundle_dirs(raw_clients, bundle_dir)
     for client in pki_input.parse_clients(raw_clients):
-        directory = bundle_dirs[client.name].rstrip("/")
+        directory = dirs[client.name].rstrip("/")
         files = {
             "ca": directory + "/ca.crt",
             "cert": "%s/%s.crt" % (directory, client.name),
@@ -90,7 +105,22 @@ def client_recipes(raw_clients, members, server_name, bundle_dirs, auth_enabled=
             recipes["kube-apiserver.flags"] = _kube_apiserver(endpoints, files)
             recipes["k3s.sh"] = _k3s(endpoints, files)
         recipes["etcdctl.sh"] = _etcdctl(client, endpoints, files, auth_enabled)
+        lines = [
+            "%s: etcd user %s; bundle (ca.crt, %s.crt, %s.key) in %s"
+            % (client.name, client.user, client.name, client.name, directory)
+        ]
+        for name, text in recipes.items():
+            lines.extend(("", "# " + name))
+            lines.extend(text.splitlines())
         result.append(
-            {"name": client.name, "user": client.user, "api": client.api, "dir": directory, "recipes": recipes}
+            {
+                "name": client.name,
+                "user": client.user,
+                "api": client.api,
+                "dir": directory,
+                "recipes": recipes,
+                "files": [{"file": name, "text": text} for name, text in recipes.items()],
+                "lines": lines,
+            }
         )
     return result

@@ -22,10 +22,21 @@ def parse(version, where):
     return found, None
 
 
+def v2store_answer(result):
+    """What ``etcdutl check v2store`` said, from the task result registered on a member: its output, or None where it
+    could not run (the task skipped, the member not reached, an etcdutl without the check). Text passes as it is."""
+    if result is None or isinstance(result, str):
+        return result
+    if result.get("skipped") or "rc" not in result or "unknown command" in (result.get("stderr") or ""):
+        return None
+    return result.get("stdout", "") if result["rc"] == 0 else result.get("stderr", "")
+
+
 def judge(running, target, auth_enabled=False, extra_config=None, v2store=None):
     """Whether the members in ``running`` ({member: version}) may move to ``target``.
 
-    ``v2store`` ({member: output of etcdutl check v2store, or None when it could not run}) matters for 3.5 -> 3.6.
+    ``v2store`` ({member: output of etcdutl check v2store, or None when it could not run, or the task result it came
+    from: v2store_answer}) matters for 3.5 -> 3.6.
     Returns {kind: none|patch|minor, source, target, problems, warnings}.
     """
     problems, warnings = [], []
@@ -100,7 +111,7 @@ def judge(running, target, auth_enabled=False, extra_config=None, v2store=None):
             if (extra_config or {}).get("enable-v2"):
                 problems.append("etcd_extra_config sets enable-v2, which etcd 3.6 no longer has: remove it first")
             for member in sorted(releases):
-                output = (v2store or {}).get(member)
+                output = v2store_answer((v2store or {}).get(member))
                 if output is None:
                     problems.append(
                         "%s: etcdutl check v2store could not run there; etcd 3.6 panics on v2 data it finds "

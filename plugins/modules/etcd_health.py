@@ -69,6 +69,13 @@ options:
   peer_key_file:
     description: The key of O(peer_cert_file). Defaults to O(key_file).
     type: path
+  pki_serials:
+    description:
+      - The serial of every certificate the PKI holds, by certificate id (C(members/<name>/server),
+        C(members/<name>/peer)), as from RV(etcdtls.cluster.etcd_pki#module:certificates).
+      - Each endpoint must serve its member's two, read by TLS handshakes on both ports; one that serves others is a
+        failure (waited for, within O(wait_timeout)), and is listed in RV(stale).
+    type: dict
 requirements:
   - etcdctl (3.4 or newer) on the host that runs the module
 """
@@ -239,6 +246,11 @@ failures:
   returned: always
   type: list
   elements: str
+stale:
+  description: With O(pki_serials), the endpoints that do not serve their member's certificates from the PKI.
+  returned: always
+  type: list
+  elements: str
 expiring:
   description: Served certificates inside O(renew_days), soonest first (also warned about).
   returned: always
@@ -298,7 +310,13 @@ def run(module):
     while True:
         attempts += 1
         report = collect_health(
-            etcdctl, params["endpoints"], probe, params["expected_members"], params["renew_days"], peer_probe
+            etcdctl,
+            params["endpoints"],
+            probe,
+            params["expected_members"],
+            params["renew_days"],
+            peer_probe,
+            params["pki_serials"],
         )
         left = deadline - time.monotonic()
         if report["healthy"] or left <= 0:
@@ -322,6 +340,7 @@ def main():
         peer_ca_file=dict(type="path"),
         peer_cert_file=dict(type="path"),
         peer_key_file=dict(type="path"),
+        pki_serials=dict(type="dict"),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     try:

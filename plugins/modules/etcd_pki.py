@@ -326,6 +326,38 @@ ca_rotation:
       description: SHA-256 fingerprints of the CAs the peer port trusts. Absent in phase 0.
       type: list
       elements: str
+serials:
+  description: The serial of every certificate of RV(certificates) (hexadecimal, as a TLS handshake reads it), by id.
+  returned: success
+  type: dict
+  sample: {"members/etcd1/server": "4f1c9a", "clients/admin": "77aa01"}
+bundles:
+  description:
+    - Each named client's bundle (every client but the admin), as the files to hand over; its CA file is the one the
+      members trust (the trust bundle during a CA rotation), always named C(ca.crt).
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    client:
+      description: The client's name.
+      type: str
+    src:
+      description: The file in the PKI.
+      type: str
+    name:
+      description: Its name in the bundle.
+      type: str
+    mode:
+      description: Its mode there (keys V(0600)).
+      type: str
+known_cas:
+  description:
+    - The SHA-256 fingerprint of every CA certificate the PKI holds once the run is done (those of a CA rotation under
+      way included); what a member may trust, and nothing else (the compliance check's C(CA-TRUST) rule).
+  returned: success
+  type: list
+  elements: str
 fixed:
   description: Files and directories whose mode was corrected, or directories created.
   returned: success

@@ -164,3 +164,14 @@ def test_the_members_are_worked_out_once():
         if count:
             found.append((os.path.relpath(path, ROLE), count))
     assert sorted(found) == [("tasks/steps/preflight.yml", 1), ("vars/main.yml", 1)], found
+
+
+def test_no_task_or_variable_file_holds_a_jinja_program():
+    """Loops that build lists and dicts ({% set %} ... {% for %}) live in Python (a filter, a module's result); the
+    YAML only orchestrates. Templates of files (templates/) may loop."""
+    found = []
+    for path in glob.glob(os.path.join(ROLE, "*", "**", "*.yml"), recursive=True) + PLAYBOOKS:
+        with open(path) as handle:
+            if re.search(r"\{%-?\s*set\b", handle.read()):
+                found.append(os.path.relpath(path, ROOT))
+    assert not found, found

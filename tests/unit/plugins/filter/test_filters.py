@@ -6,6 +6,7 @@
 import pytest
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.etcdtls.cluster.plugins.filter.etcd_cert_report import etcd_cert_report
 from ansible_collections.etcdtls.cluster.plugins.filter.etcd_client_recipes import etcd_client_recipes
 from ansible_collections.etcdtls.cluster.plugins.filter.etcd_health_table import etcd_health_table
 from ansible_collections.etcdtls.cluster.plugins.filter.etcd_members import etcd_members
@@ -128,11 +129,29 @@ RECIPE_MEMBERS = [
 
 
 def test_client_recipes_apisix_by_ip_verifying_the_shared_name():
-    clients = [{"name": "apisix", "api": "json", "password": "p"}, {"name": "kube", "common_name": "kube-apiserver"}]
-    dirs = {"apisix": "/usr/local/apisix/conf/etcd/", "kube": "/etc/kubernetes/pki/etcd"}
-    apisix, kube = etcd_client_recipes(clients, RECIPE_MEMBERS, "etcd.etcd.internal", dirs, True)
+    clients = [
+        {
+            "name": "apisix",
+            "api": "json",
+            "password": "p",
+            "bundle": {"host": "gw", "path": "/usr/local/apisix/conf/etcd/"},
+        },
+        {"name": "kube", "common_name": "kube-apiserver", "bundle": {"host": "cp", "path": "/etc/kubernetes/pki/etcd"}},
+    ]
+    apisix, kube = etcd_client_recipes(clients, RECIPE_MEMBERS, "etcd.etcd.internal", "/srv/etcd/", True)
+    # A client with a bundle host finds its bundle there, one without in the controller's directory of bundles.
+    (alone,) = etcd_client_recipes([{"name": "kube"}], RECIPE_MEMBERS, "etcd.etcd.internal", "/srv/etcd/")
+    assert alone["dir"] == "/srv/etcd/kube" and "--etcd-cafile=/srv/etcd/kube/ca.crt" in alone["lines"]
     assert (apisix["name"], apisix["user"], apisix["dir"]) == ("apisix", "apisix", "/usr/local/apisix/conf/etcd")
     assert sorted(apisix["recipes"]) == ["apisix.yaml", "etcdctl.sh"]
+    # The same recipes as files to write, and as the lines to print under the client's user and bundle.
+    assert apisix["files"] == [{"file": name, "text": text} for name, text in apisix["recipes"].items()]
+    assert apisix["lines"][:3] == [
+        "apisix: etcd user apisix; bundle (ca.crt, apisix.crt, apisix.key) in /usr/local/apisix/conf/etcd",
+        "",
+        "# apisix.yaml",
+    ]
+    assert apisix["lines"].count("") == 2 and "# etcdctl.sh" in apisix["lines"]
     assert apisix["recipes"]["apisix.yaml"] == (
         "deployment:\n  etcd:\n    host:\n"
         '      - "https://10.0.0.1:2379"\n      - "https://10.0.0.2:2379"\n      - "https://10.0.0.3:2379"\n'
@@ -163,14 +182,16 @@ def test_client_recipes_apisix_by_ip_verifying_the_shared_name():
 def test_client_recipes_without_a_shared_name():
     clients = [{"name": "apisix", "api": "json"}]
     members = [dict(m, fqdn="m%d.example.net" % i) for i, m in enumerate(RECIPE_MEMBERS, 1)]
-    (apisix,) = etcd_client_recipes(clients, members, "", {"apisix": "/b"})
+    (apisix,) = etcd_client_recipes(clients, members, "", "/b")
     assert '      - "https://m1.example.net:2379"\n' in apisix["recipes"]["apisix.yaml"]
     assert "sni" not in apisix["recipes"]["apisix.yaml"] and "user:" not in apisix["recipes"]["apisix.yaml"]
-    (apisix,) = etcd_client_recipes(clients, RECIPE_MEMBERS, "", {"apisix": "/b"})
+    (apisix,) = etcd_client_recipes(clients, RECIPE_MEMBERS, "", "/b")
     text = apisix["recipes"]["apisix.yaml"]
     assert "set etcd_server_name" in text and "deployment" not in text
     with pytest.raises(AnsibleFilterError, match="etcd_client_recipes"):
         etcd_client_recipes(clients, RECIPE_MEMBERS, "x", {})
+    with pytest.raises(AnsibleFilterError, match="etcd_client_bundle_dir"):
+        etcd_client_recipes(clients, RECIPE_MEMBERS, "x", "")
 
 
 def test_systemd_quote_leaves_plain_words_and_escapes_the_rest():
@@ -180,3 +201,30 @@ def test_systemd_quote_leaves_plain_words_and_escapes_the_rest():
     assert etcd_systemd_quote("--config-file=/etc/etcd/conf.yml") == "--config-file=/etc/etcd/conf.yml"
     assert etcd_systemd_quote("/opt/my etcd/%n $HOME") == '"/opt/my etcd/%%n $$HOME"'
     assert etcd_systemd_quote('a"b\\c\nd') == '"a\\"b\\\\c\\nd"'
+
+
+def test_the_certificate_report_puts_the_soonest_expiry_first_and_says_what_it_could_not_read():
+    pki = {
+        "certificates": [
+            {"id": "members/e1/server", "action": "unchanged", "not_after": "2027-05-01T00:00:00Z"},
+            {"id": "clients/apisix", "action": "issued", "not_after": "2028-01-01T00:00:00Z", "reason": "missing"},
+        ]
+    }
+    served = {
+        "endpoints": [
+            {
+                "name": "e1",
+                "endpoint": "https://10.0.0.1:2379",
+                "cert_not_after": "2027-04-01T00:00:00Z",
+                "cert_days_left": 115.0,
+                "peer_cert_not_after": None,
+                "peer_cert_days_left": None,
+            },
+        ]
+    }
+    assert etcd_cert_report(pki, served) == [
+        "2027-04-01T00:00:00Z  served  e1 client  115.0 days left",
+        "2027-05-01T00:00:00Z  controller  members/e1/server  ",
+        "RENEW  controller  clients/apisix  missing",
+        "UNREADABLE  served  e1 peer  None days left",
+    ]

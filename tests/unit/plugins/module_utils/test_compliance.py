@@ -12,7 +12,9 @@ import copy
 import datetime
 
 import pytest
+from ansible.errors import AnsibleFilterError
 
+from ansible_collections.etcdtls.cluster.plugins.filter.etcd_compliance import etcd_compliance
 from ansible_collections.etcdtls.cluster.plugins.module_utils import compliance
 
 NOW = datetime.datetime(2026, 11, 24, tzinfo=datetime.timezone.utc)
@@ -153,3 +155,13 @@ def test_an_unreadable_conf_misses_every_config_check():
     audit = dict(good_audit(), config_error="/etc/etcd/conf.yml: Permission denied")
     ids = [m[0] for m in misses(audit, None)]
     assert ids[:7] == ["2.1", "2.2", "2.4", "2.5", "tls", "mtls-whole", "https-only"]
+
+
+def test_the_filter_puts_the_host_on_each_check_and_reads_no_file():
+    audit = dict(good_audit(), config_text=None)
+    report = etcd_compliance(audit, EXPECT, "m1")
+    assert set(check["host"] for check in report["checks"]) == set(["m1"])
+    assert "host" not in etcd_compliance(audit, EXPECT)["checks"][0]
+    # The CAs a member may trust come from the PKI module: without them there is no judgement, and no disk read.
+    with pytest.raises(AnsibleFilterError, match="known_cas"):
+        etcd_compliance(audit, dict(EXPECT, known_cas=None, pki_dir="/nonexistent"))

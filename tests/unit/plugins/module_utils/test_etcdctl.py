@@ -6,6 +6,7 @@
 The canned answers have the shapes etcdctl 3.5 prints with --write-out=json; the functional tests
 run the same code against a real etcd."""
 
+import copy
 import json
 
 import pytest
@@ -205,3 +206,25 @@ def test_the_peer_port_is_read_with_its_own_probe():
     assert asked["client"] == EPS and all(url.endswith(":2380") for url in asked["peer"]) and asked["peer"]
     first = report["endpoints"][0]
     assert first["cert_serial"] == "c" and first["peer_cert_error"] == "sslv3 alert bad certificate"
+
+
+def test_an_endpoint_serving_certificates_the_pki_does_not_hold_is_a_failure():
+    report, _run = look(answers(), expected=3)
+    for entry in report["endpoints"]:
+        entry["cert_serial"], entry["peer_cert_serial"] = "s-" + entry["name"], "p-" + entry["name"]
+    serials = dict(
+        ("members/e%d/%s" % (i, kind), ("s-" if kind == "server" else "p-") + "e%d" % i)
+        for i in (1, 2, 3)
+        for kind in ("server", "peer")
+    )
+    assert etcdctl.check_served(copy.deepcopy(report), None)["stale"] == []
+    fresh = etcdctl.check_served(copy.deepcopy(report), serials)
+    assert fresh["healthy"] and fresh["stale"] == [] and fresh["failures"] == []
+    stale = etcdctl.check_served(copy.deepcopy(report), dict(serials, **{"members/e2/peer": "new"}))
+    assert not stale["healthy"] and stale["stale"] == [EPS[1]]
+    assert stale["failures"] == [
+        "%s (e2) serves the certificates ['s-e2', 'p-e2'] (client, peer port), not the PKI's ['s-e2', 'new']" % EPS[1]
+    ]
+    # A member the PKI has no certificate for cannot be shown to serve the right ones.
+    unknown = etcdctl.check_served(copy.deepcopy(report), dict((k, v) for k, v in serials.items() if "e3" not in k))
+    assert unknown["stale"] == [EPS[2]]

@@ -9,7 +9,7 @@ import os
 import pytest
 from test_pki import MEMBERS, run
 
-from ansible_collections.etcdtls.cluster.plugins.module_utils import pki_layout, preflight
+from ansible_collections.etcdtls.cluster.plugins.module_utils import pki_layout, pki_store
 
 
 def test_every_ca_file_a_rotation_writes_is_one_the_preflight_knows(tmp_path):
@@ -19,8 +19,21 @@ def test_every_ca_file_a_rotation_writes_is_one_the_preflight_knows(tmp_path):
     run(path, ca_rotation="issue")
     written = set(name for name in os.listdir(path) if name.endswith(".crt") and "bundle" not in name)
     assert written == set(pki_layout.KNOWN_CA_FILES) - set(["peer-ca-next.crt", "ca-next.crt"])
-    known, peer = preflight.controller_known(path)
+    known, peer = pki_store.controller_known(path)
     assert len(known) == 4 and peer is not None
+    # The PKI module returns the same, what the compliance check lets members trust.
+    assert run(path, ca_rotation="issue").known_cas == sorted(known)
+
+
+def test_known_cas_say_what_the_pki_holds_after_the_run_in_check_mode_too(tmp_path):
+    path = str(tmp_path / "pki")
+    assert len(run(path, check_mode=True).known_cas) == 2
+    assert not os.path.exists(path)
+    made = run(path).known_cas
+    assert len(made) == 2 and made == sorted(pki_store.controller_known(path)[0])
+    planned = run(path, ca_rotation="trust", check_mode=True).known_cas
+    assert len(planned) == 4 and set(made) < set(planned)
+    assert run(path).known_cas == made
 
 
 def test_the_layout_names_every_leaf_by_its_id(tmp_path):

@@ -10,7 +10,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.etcdtls.cluster.plugins.module_utils.upgrade import judge
+from ansible_collections.etcdtls.cluster.plugins.module_utils.upgrade import judge, v2store_answer
 
 CLEAN = "No custom content found in v2store.\n"
 
@@ -73,3 +73,17 @@ def test_3_6_needs_3_5_32_everywhere_a_clean_v2store_and_no_enable_v2():
     assert unchecked["problems"][0].startswith("etcd3: etcdutl check v2store could not run there")
     v2_on = judge(three("3.5.32"), "3.6.5", extra_config={"enable-v2": True}, v2store=v2)
     assert v2_on["problems"] == ["etcd_extra_config sets enable-v2, which etcd 3.6 no longer has: remove it first"]
+
+
+def test_a_registered_result_is_read_as_what_etcdutl_said():
+    assert v2store_answer({"rc": 0, "stdout": CLEAN, "stderr": ""}) == CLEAN
+    assert v2store_answer({"rc": 1, "stdout": "", "stderr": "detected custom v2store content"}) == (
+        "detected custom v2store content"
+    )
+    assert v2store_answer({"skipped": True, "changed": False}) is None
+    assert v2store_answer({}) is None
+    assert v2store_answer({"rc": 1, "stderr": 'Error: unknown command "v2store" for "etcdutl check"'}) is None
+    v2 = {"etcd1": {"rc": 0, "stdout": CLEAN}, "etcd2": {"rc": 0, "stdout": CLEAN}, "etcd3": {"skipped": True}}
+    assert judge(three("3.5.32"), "3.6.5", v2store=v2)["problems"][0].startswith("etcd3: etcdutl check v2store could")
+    v2["etcd3"] = {"rc": 0, "stdout": CLEAN, "stderr": ""}
+    assert judge(three("3.5.32"), "3.6.5", v2store=v2)["problems"] == []
