@@ -139,13 +139,36 @@ def test_a_member_that_trusts_another_ca_is_refused(playbook, tmp_path):
     assert "m1, m2, m3 trust" in msg and "point etcd_pki_dir at" in msg
 
 
-def test_an_empty_group_is_an_error(playbook, tmp_path):
-    rc, data = playbook.run(
-        "- import_playbook: %s/site.yml\n" % ROOT, "etcd:\n  hosts: {}\nother:\n  hosts:\n    x: {}\n"
-    )
+GROUPS = "etcd:\n  hosts: {}\nother:\n  hosts:\n    x: {ansible_connection: local}\n"
+
+
+@pytest.mark.parametrize("name", ["site.yml", "check-certs.yml", "verify.yml", "backup.yml", "remove-member.yml"])
+def test_an_empty_group_is_an_error_of_every_playbook(playbook, name):
+    # Before, a playbook but site.yml matched no host and passed (rc 0), which a cron job would never notice.
+    rc, data = playbook.run("- import_playbook: %s/playbooks/%s\n" % (ROOT, name), GROUPS)
     assert rc != 0
-    result = playbook.task_results(data, "The etcd group must list the members")["localhost"]
+    result = playbook.task_results(data, "The inventory group lists the members")["localhost"]
     assert "The inventory group 'etcd' has no hosts" in result["msg"]
+    assert "set etcd_inventory_group to the group that lists them" in result["msg"]
+    rc, data = playbook.run(
+        "- import_playbook: %s/playbooks/%s\n" % (ROOT, name), GROUPS, "-e", "etcd_inventory_group=nope"
+    )
+    assert rc != 0 and "The inventory group 'nope' has no hosts" in str(data)
+
+
+def test_etcd_group_is_still_read_and_says_it_is_deprecated(playbook):
+    text = "- import_playbook: %s/playbooks/inventory_group.yml\n" % ROOT
+    rc, data = playbook.run(text, GROUPS, "-e", "etcd_group=other")
+    assert rc == 0
+    said = playbook.task_results(data, "Say that etcd_group is deprecated")["localhost"]
+    assert "[DEPRECATED] etcd_group is now etcd_inventory_group" in said["msg"]
+    assert "etcd_group=other is still read" in said["msg"]
+    rc, data = playbook.run(text, GROUPS, "-e", "etcd_inventory_group=other")
+    assert rc == 0 and playbook.task_results(data, "Say that etcd_group is deprecated")["localhost"].get("skipped")
+    rc, data = playbook.run(text, GROUPS, "-e", "etcd_group=other", "-e", "etcd_inventory_group=etcd")
+    assert rc != 0
+    refused = playbook.task_results(data, "The old name and the new one name the same group")["localhost"]
+    assert "etcd_group=other and etcd_inventory_group=etcd name different inventory groups" in refused["msg"]
 
 
 @pytest.mark.parametrize(
