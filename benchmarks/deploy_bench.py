@@ -4,12 +4,15 @@ facts-only play on the same hosts in the same sitting (the floor any run pays).
 
 Prints wall times, the rerun's ratio to the facts-only play, and per host the tasks executed (the
 recap's ok, which already counts changed, plus failures; skipped tasks are not executed) and how
-many changed. Each size gets its own containers, removed at the end. Run with `make bench` (after
-`make bootstrap-podman`). Numbers are printed, never asserted.
+many changed. Also the controller's CPU seconds of each run (ansible-playbook and every process it
+waited for: user+sys, what /usr/bin/time reports), per member: unlike wall time with 7 containers
+on 2 cores, a figure this machine measures honestly. Each size gets its own containers, removed at
+the end. Run with `make bench` (after `make bootstrap-podman`). Numbers are printed, never asserted.
 """
 
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -45,6 +48,7 @@ def env(json_output, control_dir=None):
 
 def playbook(inventory, path, json_output=False, args=()):
     control_dir = inventory.rstrip("/") + "-cp"
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(
         [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", inventory, path, *args],
@@ -55,10 +59,21 @@ def playbook(inventory, path, json_output=False, args=()):
         check=False,
     )
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if proc.returncode != 0:
         raise SystemExit("%s failed:\n%s\n%s" % (path, proc.stdout[-4000:], proc.stderr[-2000:]))
     warnings = (proc.stdout + proc.stderr).count("[WARNING]") if not json_output else proc.stderr.count("[WARNING]")
-    return elapsed, (json.loads(proc.stdout) if json_output else None), warnings
+    return Run(elapsed, cpu), (json.loads(proc.stdout) if json_output else None), warnings
+
+
+class Run(float):
+    """A run's wall time in seconds, with the controller's CPU seconds (user+sys) beside it."""
+
+    def __new__(cls, elapsed, cpu):
+        run = float.__new__(cls, elapsed)
+        run.cpu = cpu
+        return run
 
 
 def inventory(directory, size):
@@ -115,6 +130,7 @@ def measure(size, workdir):
     return {
         "size": size,
         "facts": min(facts, facts_again),
+        "facts_cpu": min(facts.cpu, facts_again.cpu),
         "cold": cold,
         "rerun": rerun,
         "rerun_changed": sum(c for _t, c in executed(rerun_data).values()),
@@ -128,10 +144,23 @@ def main():
     sizes = [int(arg) for arg in sys.argv[1:]] or [3, 7]
     with tempfile.TemporaryDirectory(prefix="etcdtls-bench-") as workdir:
         results = [measure(size, workdir) for size in sizes]
-    print("%-7s %8s %8s %8s %13s %9s %9s" % ("members", "facts", "cold", "rerun", "rerun/facts", "changed", "warnings"))
+    print(
+        "%-7s %8s %8s %8s %13s %9s %9s %16s %17s"
+        % (
+            "members",
+            "facts",
+            "cold",
+            "rerun",
+            "rerun/facts",
+            "changed",
+            "warnings",
+            "cold cpu/member",
+            "rerun cpu/member",
+        )
+    )
     for r in results:
         print(
-            "%-7d %7.1fs %7.1fs %7.1fs %12.2fx %9d %9d"
+            "%-7d %7.1fs %7.1fs %7.1fs %12.2fx %9d %9d %15.2fs %16.2fs"
             % (
                 r["size"],
                 r["facts"],
@@ -140,6 +169,8 @@ def main():
                 r["rerun"] / r["facts"],
                 r["rerun_changed"],
                 r["rerun_warnings"],
+                r["cold"].cpu / r["size"],
+                r["rerun"].cpu / r["size"],
             )
         )
     for r in results:
@@ -155,6 +186,16 @@ def main():
                 large["cold"] / small["cold"],
                 large["rerun"] / small["rerun"],
                 large["facts"] / small["facts"],
+            )
+        )
+        print(
+            "controller CPU per member, %d vs %d members: cold %.2fx, rerun %.2fx (facts-only play: %.2fx)"
+            % (
+                large["size"],
+                small["size"],
+                (large["cold"].cpu / large["size"]) / (small["cold"].cpu / small["size"]),
+                (large["rerun"].cpu / large["size"]) / (small["rerun"].cpu / small["size"]),
+                (large["facts_cpu"] / large["size"]) / (small["facts_cpu"] / small["size"]),
             )
         )
 
