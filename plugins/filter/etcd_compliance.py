@@ -44,8 +44,8 @@ EXAMPLES = r"""
 RETURN = r"""
 _value:
   description:
-    - C(checks), each with C(id), C(title), C(ok), C(detail), C(fix) (null when it passes) and C(host) (with
-      O(host)); C(misses), how many
+    - C(checks), each with C(id), C(title), C(ok), C(detail), C(fix) (null when it passes) and, with O(host),
+      C(host) and C(line) (the check as one line of a failure message, host first); C(misses), how many
       failed; C(rows), one line per check for a report (C(PASS)/C(MISS), id, title, what was found, the fix).
   type: dict
 """
@@ -70,7 +70,16 @@ def etcd_compliance(audit, expect, host=None):
     except yaml.YAMLError as exc:
         config = None
         audit = dict(audit, config_error="%s is not YAML: %s" % (audit.get("config_file"), exc))
-    checks = [dict(check, host=host) if host is not None else check for check in judge(audit, config, expect)]
+    checks = judge(audit, config, expect)
+    if host is not None:
+        checks = [
+            dict(
+                check,
+                host=host,
+                line="- %s %s %s: %s. Fix: %s" % (host, check["id"], check["title"], check["detail"], check["fix"]),
+            )
+            for check in checks
+        ]
     rows = [
         "%s %-14s %s: %s%s"
         % ("PASS" if c["ok"] else "MISS", c["id"], c["title"], c["detail"], "" if c["ok"] else ". Fix: %s" % c["fix"])

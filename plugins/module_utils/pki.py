@@ -423,12 +423,31 @@ ARGUMENT_SPEC = dict(
     require_existing_ca=dict(type="bool", default=False),
     ca_rotation=dict(type="str", choices=sorted(STEPS)),
     server_names=dict(type="list", elements="str", default=[]),
+    only_known_cas=dict(type="bool", default=False),
 )
+
+
+def known_cas_only(path):
+    """The CA certificates of the PKI in ``path``, and nothing else read (no key, no lock, nothing written): what a
+    compliance check needs, with read access to the certificates alone. Refused while an interrupted commit waits."""
+    if not os.path.isdir(path):
+        raise EtcdTLSError("there is no PKI in %s: point etcd_pki_dir at the cluster's PKI directory" % path)
+    if pki_store.pending(path):
+        raise EtcdTLSError(
+            "an interrupted run left a commit in %s: run the deploy (site.yml) without --check once to finish it" % path
+        )
+    pki_store.check_tree(path)
+    known = sorted(pki_store.controller_known(path)[0])
+    if not known:
+        raise EtcdTLSError("%s holds no CA certificate: point etcd_pki_dir at the cluster's PKI directory" % path)
+    return {"changed": False, "known_cas": known, "warnings": []}
 
 
 def run(params, check_mode=False, diff=False):
     """etcd_pki on validated ``params``: the module's result, with ``warnings`` and, in diff mode, ``diff``.
     Raises EtcdTLSError."""
+    if params["only_known_cas"]:
+        return known_cas_only(params["path"])
     settings = PkiSettings(
         params["path"],
         key_spec=KeySpec(params["key_type"], params["key_size"]),

@@ -72,7 +72,7 @@ options:
   pki_serials:
     description:
       - The serial of every certificate the PKI holds, by certificate id (C(members/<name>/server),
-        C(members/<name>/peer)), as from RV(etcdtls.cluster.etcd_pki#module:certificates).
+        C(members/<name>/peer)), as from RV(etcdtls.cluster.etcd_pki#module:serials).
       - Each endpoint must serve its member's two, read by TLS handshakes on both ports; one that serves others is a
         failure (waited for, within O(wait_timeout)), and is listed in RV(stale).
     type: dict

@@ -133,6 +133,13 @@ options:
     type: list
     elements: str
     default: []
+  only_known_cas:
+    description:
+      - Read only the CA certificates and return RV(known_cas) (nothing else is returned), with no key read, no lock
+        taken and nothing written - what a compliance check needs, with read access to the certificates alone.
+      - Refused while a commit an interrupted run left waits, and when the directory holds no CA certificate.
+    type: bool
+    default: false
   ca_rotation:
     description:
       - A step of the rotation to a new CA, each complete on every member before the next is asked for (the
@@ -354,8 +361,8 @@ bundles:
 known_cas:
   description:
     - The SHA-256 fingerprint of every CA certificate the PKI holds once the run is done (those of a CA rotation under
-      way included); what a member may trust, and nothing else (the compliance check's C(CA-TRUST) rule).
-  returned: success
+      way included); what a member may trust, and nothing else (the compliance check's CIS 2.7 rule).
+  returned: success, and alone with O(only_known_cas)
   type: list
   elements: str
 fixed:

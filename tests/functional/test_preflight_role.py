@@ -149,7 +149,7 @@ def test_an_empty_group_is_an_error_of_every_playbook(playbook, name):
     assert rc != 0
     result = playbook.task_results(data, "The inventory group lists the members")["localhost"]
     assert "The inventory group 'etcd' has no hosts" in result["msg"]
-    assert "set etcd_inventory_group to the group that lists them" in result["msg"]
+    assert "give the group that lists them with -e etcd_inventory_group=GROUP" in result["msg"]
     rc, data = playbook.run(
         "- import_playbook: %s/playbooks/%s\n" % (ROOT, name), GROUPS, "-e", "etcd_inventory_group=nope"
     )
@@ -160,15 +160,34 @@ def test_etcd_group_is_still_read_and_says_it_is_deprecated(playbook):
     text = "- import_playbook: %s/playbooks/inventory_group.yml\n" % ROOT
     rc, data = playbook.run(text, GROUPS, "-e", "etcd_group=other")
     assert rc == 0
-    said = playbook.task_results(data, "Say that etcd_group is deprecated")["localhost"]
+    said = playbook.task_results(data, "Say that etcd_group is deprecated")["x"]
     assert "[DEPRECATED] etcd_group is now etcd_inventory_group" in said["msg"]
     assert "etcd_group=other is still read" in said["msg"]
     rc, data = playbook.run(text, GROUPS, "-e", "etcd_inventory_group=other")
-    assert rc == 0 and playbook.task_results(data, "Say that etcd_group is deprecated")["localhost"].get("skipped")
+    assert rc == 0 and playbook.task_results(data, "Say that etcd_group is deprecated")["x"].get("skipped")
     rc, data = playbook.run(text, GROUPS, "-e", "etcd_group=other", "-e", "etcd_inventory_group=etcd")
     assert rc != 0
-    refused = playbook.task_results(data, "The old name and the new one name the same group")["localhost"]
-    assert "etcd_group=other and etcd_inventory_group=etcd name different inventory groups" in refused["msg"]
+    refused = playbook.task_results(data, "Every host reads the group the plays run on")["x"]
+    assert "x reads etcd_group=other and etcd_inventory_group=etcd" in refused["msg"]
+
+
+def test_a_group_set_in_the_inventory_is_not_the_one_the_plays_run_on(playbook):
+    # The plays' hosts read -e alone: a value set in the inventory would run the plays on one group and the role on
+    # another. Refused on the hosts themselves, before any other play.
+    inventory = (
+        "all:\n  vars:\n    etcd_inventory_group: other\n  children:\n    etcd:\n      hosts:\n"
+        "        x: {ansible_connection: local}\n    other:\n      hosts:\n        x: {}\n"
+    )
+    rc, data = playbook.run("- import_playbook: %s/playbooks/check-certs.yml\n" % ROOT, inventory)
+    assert rc != 0
+    refused = playbook.task_results(data, "Every host reads the group the plays run on")["x"]
+    assert "but the plays run on the group etcd" in refused["msg"]
+    assert "Give the group once, with -e etcd_inventory_group=GROUP" in refused["msg"]
+    assert [play["play"]["name"] for play in data["plays"]][-1].startswith("Check the inventory group")
+    rc, data = playbook.run(
+        "- import_playbook: %s/playbooks/inventory_group.yml\n" % ROOT, inventory, "-e", "etcd_inventory_group=other"
+    )
+    assert rc == 0
 
 
 @pytest.mark.parametrize(

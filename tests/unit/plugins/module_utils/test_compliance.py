@@ -161,6 +161,8 @@ def test_the_filter_puts_the_host_on_each_check_and_reads_no_file():
     audit = dict(good_audit(), config_text=None)
     report = etcd_compliance(audit, EXPECT, "m1")
     assert set(check["host"] for check in report["checks"]) == set(["m1"])
+    first = report["checks"][0]
+    assert first["line"] == "- m1 %s %s: %s. Fix: %s" % (first["id"], first["title"], first["detail"], first["fix"])
     assert "host" not in etcd_compliance(audit, EXPECT)["checks"][0]
     # The CAs a member may trust come from the PKI module: without them there is no judgement, and no disk read.
     with pytest.raises(AnsibleFilterError, match="known_cas"):

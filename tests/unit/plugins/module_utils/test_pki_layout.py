@@ -9,7 +9,8 @@ import os
 import pytest
 from test_pki import MEMBERS, run
 
-from ansible_collections.etcdtls.cluster.plugins.module_utils import pki_layout, pki_store
+from ansible_collections.etcdtls.cluster.plugins.module_utils import pki, pki_layout, pki_store
+from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import EtcdTLSError
 
 
 def test_every_ca_file_a_rotation_writes_is_one_the_preflight_knows(tmp_path):
@@ -74,3 +75,23 @@ def test_a_state_this_collection_did_not_write_is_refused(state, tmp_path):
 def test_a_state_it_wrote_is_read():
     assert pki_layout.check_state({"phase": 2, "peer_from": "peer-ca"}) == (2, "peer-ca")
     assert pki_layout.check_state({"phase": 3}) == (3, "ca")
+
+
+def test_only_the_ca_certificates_are_read_for_a_compliance_check(tmp_path):
+    path = tmp_path / "pki"
+    made = run(str(path)).known_cas
+    params = dict((name, spec.get("default")) for name, spec in pki.ARGUMENT_SPEC.items())
+    params.update(path=str(path), members=[], only_known_cas=True)
+    # Neither key is read and no lock is taken: with the keys and the lock file gone, the answer is the same and
+    # nothing is written.
+    for name in ("ca.key", "peer-ca.key", pki_store.LOCK_FILE):
+        if (path / name).exists():
+            (path / name).unlink()
+    before = sorted(os.listdir(str(path)))
+    assert pki.run(params) == {"changed": False, "known_cas": made, "warnings": []}
+    assert sorted(os.listdir(str(path))) == before
+    (path / pki_store.JOURNAL).write_text("{}")
+    with pytest.raises(EtcdTLSError, match="interrupted run left a commit"):
+        pki.run(params)
+    with pytest.raises(EtcdTLSError, match="there is no PKI in"):
+        pki.run(dict(params, path=str(tmp_path / "none")))
