@@ -4,15 +4,19 @@ facts-only play on the same hosts in the same sitting (the floor any run pays).
 
 Prints wall times, the rerun's ratio to the facts-only play, and per host the tasks executed (the
 recap's ok, which already counts changed, plus failures; skipped tasks are not executed) and how
-many changed. Also the controller's CPU seconds of each run (ansible-playbook and every process it
-waited for: user+sys, what /usr/bin/time reports), per member: unlike wall time with 7 containers
-on 2 cores, a figure this machine measures honestly. Each size gets its own containers, removed at
+many changed. Also the controller's CPU seconds of each run, per member: ansible-playbook and every
+process it waited for (user+sys, what /usr/bin/time reports), plus the ssh control masters it left
+behind (they carry every connection's encryption and outlive the run: each run gets fresh ones,
+read from /proc and stopped after it). Unlike wall time with 7 containers on 2 cores, CPU time is
+a figure this 2-core machine can compare between sizes. Each size gets its own containers, removed at
 the end. Run with `make bench` (after `make bootstrap-podman`). Numbers are printed, never asserted.
 """
 
+import itertools
 import json
 import os
 import resource
+import signal
 import subprocess
 import sys
 import tempfile
@@ -46,8 +50,28 @@ def env(json_output, control_dir=None):
     return environment
 
 
+RUNS = itertools.count()
+
+
+def masters_cpu(control_dir):
+    """CPU seconds (user+sys) of the ssh control masters under ``control_dir``, which are then stopped."""
+    total, tick = 0.0, os.sysconf("SC_CLK_TCK")
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open("/proc/%s/cmdline" % pid, "rb") as handle:
+                if control_dir.encode() not in handle.read():
+                    continue
+            with open("/proc/%s/stat" % pid) as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            os.kill(int(pid), signal.SIGTERM)
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
+
+
 def playbook(inventory, path, json_output=False, args=()):
-    control_dir = inventory.rstrip("/") + "-cp"
+    control_dir = "%s-cp%d" % (inventory.rstrip("/"), next(RUNS))
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(
@@ -60,7 +84,7 @@ def playbook(inventory, path, json_output=False, args=()):
     )
     elapsed = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime) + masters_cpu(control_dir)
     if proc.returncode != 0:
         raise SystemExit("%s failed:\n%s\n%s" % (path, proc.stdout[-4000:], proc.stderr[-2000:]))
     warnings = (proc.stdout + proc.stderr).count("[WARNING]") if not json_output else proc.stderr.count("[WARNING]")
