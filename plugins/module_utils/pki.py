@@ -428,8 +428,9 @@ ARGUMENT_SPEC = dict(
 
 
 def known_cas_only(path):
-    """The CA certificates of the PKI in ``path``, and nothing else read (no key, no lock, nothing written): what a
-    compliance check needs, with read access to the certificates alone. Refused while an interrupted commit waits."""
+    """The CA certificates of the PKI in ``path``, and no key read (no lock, nothing written): what a compliance
+    check needs, with read access to the PKI directory. Refused while an interrupted commit waits, and without a
+    readable ca.crt."""
     if not os.path.isdir(path):
         raise EtcdTLSError("there is no PKI in %s: point etcd_pki_dir at the cluster's PKI directory" % path)
     if pki_store.pending(path):
@@ -437,10 +438,12 @@ def known_cas_only(path):
             "an interrupted run left a commit in %s: run the deploy (site.yml) without --check once to finish it" % path
         )
     pki_store.check_tree(path)
-    known = sorted(pki_store.controller_known(path)[0])
-    if not known:
-        raise EtcdTLSError("%s holds no CA certificate: point etcd_pki_dir at the cluster's PKI directory" % path)
-    return {"changed": False, "known_cas": known, "warnings": []}
+    if not pki_store.controller_ca(path)[0]:
+        raise EtcdTLSError(
+            "%s holds no readable CA certificate (%s): point etcd_pki_dir at the cluster's PKI directory, or restore "
+            "the file from your backup" % (path, CA_CERT)
+        )
+    return {"changed": False, "known_cas": sorted(pki_store.controller_known(path)[0]), "warnings": []}
 
 
 def run(params, check_mode=False, diff=False):

@@ -136,8 +136,9 @@ options:
   only_known_cas:
     description:
       - Read only the CA certificates and return RV(known_cas) (nothing else is returned), with no key read, no lock
-        taken and nothing written - what a compliance check needs, with read access to the certificates alone.
-      - Refused while a commit an interrupted run left waits, and when the directory holds no CA certificate.
+        taken and nothing written - what a compliance check needs, with read access to the PKI directory (its tree
+        is checked as a deploy checks it).
+      - Refused while a commit an interrupted run left waits, and when C(ca.crt) is missing or holds no certificate.
     type: bool
     default: false
   ca_rotation:

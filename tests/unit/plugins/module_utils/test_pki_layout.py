@@ -90,6 +90,11 @@ def test_only_the_ca_certificates_are_read_for_a_compliance_check(tmp_path):
     before = sorted(os.listdir(str(path)))
     assert pki.run(params) == {"changed": False, "known_cas": made, "warnings": []}
     assert sorted(os.listdir(str(path))) == before
+    good = (path / "ca.crt").read_bytes()
+    (path / "ca.crt").write_text("not a pem")
+    with pytest.raises(EtcdTLSError, match="holds no readable CA certificate"):
+        pki.run(params)
+    (path / "ca.crt").write_bytes(good)
     (path / pki_store.JOURNAL).write_text("{}")
     with pytest.raises(EtcdTLSError, match="interrupted run left a commit"):
         pki.run(params)
