@@ -63,14 +63,12 @@ from ansible_collections.etcdtls.cluster.plugins.module_utils.pki_layout import 
     CERT_MODE,
     DIR_MODE,
     KEY_MODE,
-    KNOWN_CA_FILES,
     PEER_CA,
     PEER_CA_CERT,
     PHASES,
     ROTATION_FILE,
     STEPS,
 )
-from ansible_collections.etcdtls.cluster.plugins.module_utils.probe import pem_fingerprints
 
 # A renewal that would not push notAfter out by at least this much (because the
 # CA itself expires first) is pointless and would make every run "changed".
@@ -326,7 +324,9 @@ def _ensure(settings, specs, check_mode, now, held):
             "cannot build the certificates in %s: %s; nothing was written" % (settings.path, exc)
         ) from None
     result.layout = layout(settings, specs, *trust)
-    result.known_cas = _known_cas(settings, changes)
+    # Every CA certificate the PKI holds once this run is done (a CA rotation's included).
+    planned = dict((path, data) for path, data, _mode in changes.files)
+    result.known_cas = sorted(pki_store.controller_known(settings.path, planned)[0])
     result.serials = dict((cert["id"], cert["serial"]) for cert in result.certificates)
     result.bundles = pki_layout.bundles(result.layout, ADMIN_CLIENT)
     if check_mode:
@@ -344,16 +344,6 @@ def _ensure(settings, specs, check_mode, now, held):
             )
         changes.commit(settings.path)
     return result
-
-
-def _known_cas(settings, changes):
-    """The fingerprint of every CA certificate the PKI holds once this run is done (a CA rotation's included)."""
-    planned = dict((path, data) for path, data, _mode in changes.files)
-    known = set()
-    for name in KNOWN_CA_FILES:
-        path = settings.file(name)
-        known.update(pem_fingerprints(planned[path] if path in planned else pki_store.read_pki_file(path)))
-    return sorted(known)
 
 
 def _plan(settings, specs, result, changes, now):

@@ -270,11 +270,14 @@ def controller_ca(pki_dir):
     return (pem_fingerprints(data) if data is not None else []), os.path.lexists(os.path.join(pki_dir, CA_KEY))
 
 
-def controller_known(pki_dir):
-    """Every CA fingerprint the controller's PKI holds, and that of its peer CA (None without one)."""
+def controller_known(pki_dir, planned=None):
+    """Every CA fingerprint the controller's PKI holds, and that of its peer CA (None without one). ``planned``
+    ({path: data, None for a removal}): a run's writes, read instead of the disk, for what it holds once done."""
     known, peer = set(), None
+    planned = planned or {}
     for name in KNOWN_CA_FILES:
-        data = read_pki_file(os.path.join(pki_dir, name))
+        path = os.path.join(pki_dir, name)
+        data = planned[path] if path in planned else read_pki_file(path)
         if data is None:
             continue
         found = pem_fingerprints(data)
