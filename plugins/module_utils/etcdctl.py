@@ -17,6 +17,7 @@ import os
 import re
 import socket
 import ssl
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import env_fallback
@@ -215,15 +216,23 @@ ETCDCTL_LOOKS = (
 def gather(etcdctl, endpoints, probe=probe_served_certificate, peer_probe=None):
     """One look at the cluster, raw: etcdctl's four answers, and a TLS handshake with each endpoint
     and with each member's peer URL (to read the certificate it serves there; ``peer_probe``, with the
-    peer port's CA and a peer certificate, when peers have a CA of their own)."""
+    peer port's CA and a peer certificate, when peers have a CA of their own).
+
+    Each of them waits on the network (an etcdctl process, a socket), so they run side by side: a look costs its
+    slowest part, not the sum (the peer handshakes start once the member list has named the peers)."""
     peer_probe = peer_probe or probe
-    raw = {}
-    for name, args in ETCDCTL_LOOKS:
-        rc, parsed, err = etcdctl.run(endpoints, *args)
-        raw[name] = {"rc": rc, "json": parsed, "stderr": err}
-    raw["tls"] = dict((endpoint, probe(endpoint) if probe else {}) for endpoint in endpoints)
-    peers = [(item.get("peerURLs") or [None])[0] for item in (raw["members"]["json"] or {}).get("members", []) or []]
-    raw["tls_peer"] = dict((url, peer_probe(url) if peer_probe else {}) for url in peers if url)
+    with ThreadPoolExecutor(max_workers=len(ETCDCTL_LOOKS) + 2 * len(endpoints)) as pool:
+        looks = [(name, pool.submit(etcdctl.run, endpoints, *args)) for name, args in ETCDCTL_LOOKS]
+        handshakes = [(endpoint, pool.submit(probe, endpoint) if probe else None) for endpoint in endpoints]
+        raw, peer_handshakes = {}, []
+        for name, future in looks:
+            rc, parsed, err = future.result()
+            raw[name] = {"rc": rc, "json": parsed, "stderr": err}
+            if name == "members" and isinstance(parsed, dict):
+                peers = [(item.get("peerURLs") or [None])[0] for item in parsed.get("members") or []]
+                peer_handshakes = [(url, pool.submit(peer_probe, url) if peer_probe else None) for url in peers if url]
+        raw["tls"] = dict((endpoint, future.result() if future else {}) for endpoint, future in handshakes)
+        raw["tls_peer"] = dict((url, future.result() if future else {}) for url, future in peer_handshakes)
     return raw
 
 

@@ -8,6 +8,7 @@ run the same code against a real etcd."""
 
 import copy
 import json
+import threading
 
 import pytest
 
@@ -79,11 +80,12 @@ def look(table, stderr=None, tls=None, expected=None):
 
 def test_gather_runs_etcdctl_over_mutual_tls():
     _report, run = look(answers())
-    assert [args[-2:] for args, _env in run.calls] == [
+    # They run side by side (test_a_look_runs_its_parts_side_by_side): in no set order.
+    assert sorted(args[-2:] for args, _env in run.calls) == [
+        ["alarm", "list"],
         ["endpoint", "health"],
         ["endpoint", "status"],
         ["member", "list"],
-        ["alarm", "list"],
     ]
     args, env = run.calls[0]
     assert args[:8] == [
@@ -97,6 +99,28 @@ def test_gather_runs_etcdctl_over_mutual_tls():
         "--write-out=json",
     ]
     assert env == {"ETCDCTL_API": "3"}
+
+
+def test_a_look_runs_its_parts_side_by_side():
+    """The four etcdctl calls and the three client handshakes wait for each other at a barrier: one at a time, the
+    first would wait in vain (and the barrier break); side by side, they all pass it. Then the peer handshakes,
+    once the member list has named the peers, also side by side."""
+    first = threading.Barrier(len(etcdctl.ETCDCTL_LOOKS) + len(EPS), timeout=5)
+    peers = threading.Barrier(len(EPS), timeout=5)
+    table = answers()
+
+    def run(args, environ_update=None):
+        first.wait()
+        return 0, json.dumps(table[" ".join(args[-2:])]), ""
+
+    def probe(url):
+        (first if url.endswith(":2379") else peers).wait()
+        return {"error": None, "serial": url[-6:], "not_after": "2028-01-01T00:00:00Z"}
+
+    ctl = etcdctl.Etcdctl(run, "etcdctl", "ca", "cert", "key")
+    report = etcdctl.parse(etcdctl.gather(ctl, EPS, probe), EPS)
+    assert [e["cert_serial"] for e in report["endpoints"]] == [ep[-6:] for ep in EPS]
+    assert [e["peer_cert_serial"] for e in report["endpoints"]] == [ep[-6:].replace("2379", "2380") for ep in EPS]
 
 
 def test_a_healthy_cluster():
@@ -203,7 +227,7 @@ def test_the_peer_port_is_read_with_its_own_probe():
         return {"error": "sslv3 alert bad certificate", "serial": None, "not_after": None}
 
     report = etcdctl.parse(etcdctl.gather(ctl, EPS, probe, peer_probe), EPS)
-    assert asked["client"] == EPS and all(url.endswith(":2380") for url in asked["peer"]) and asked["peer"]
+    assert sorted(asked["client"]) == EPS and all(url.endswith(":2380") for url in asked["peer"]) and asked["peer"]
     first = report["endpoints"][0]
     assert first["cert_serial"] == "c" and first["peer_cert_error"] == "sslv3 alert bad certificate"
 
