@@ -97,21 +97,19 @@ def find(members, name=None, peer_url=None):
 def check_expected(members, expected, name, peer_url):
     """The started members must be ``expected`` (names), the member itself not among them."""
     started = sorted(m["name"] for m in members if m["started"])
-    self_started = any(m["started"] and peer_url in m["peer_urls"] for m in members)
-    if started == sorted(expected) and not self_started:
-        return
-    raise EtcdTLSError(
-        "etcd's started members are %s, the inventory's %s%s"
-        % (
-            started,
-            sorted(expected),
-            ", and %s (%s) is one already: a host whose data dir is empty cannot start as that member again. "
-            "Remove it first (playbooks/remove-member.yml), then add it" % (name, peer_url)
-            if self_started
-            else ": make the inventory list exactly the running members and the hosts to add",
-        ),
-        started=started,
-    )
+    if any(m["started"] and peer_url in m["peer_urls"] for m in members):
+        raise EtcdTLSError(
+            "%s is a member already, with an empty data dir (etcd lists %s as started): it cannot start as that "
+            "member again. Nothing was changed. Remove it first with playbooks/remove-member.yml "
+            "-e etcd_remove_members=<its inventory host>, then add it" % (name, peer_url),
+            started=started,
+        )
+    if started != sorted(expected):
+        raise EtcdTLSError(
+            "etcd's started members are %s, the inventory's %s: make the inventory list exactly the running "
+            "members and the hosts to add. Nothing was changed" % (started, sorted(expected)),
+            started=started,
+        )
 
 
 def present(cluster, name, peer_url, learner=True, expected=None):

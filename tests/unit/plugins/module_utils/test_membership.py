@@ -105,7 +105,9 @@ def test_the_started_members_must_be_the_ones_expected():
     etcd = Etcd({("member", "list"): [(0, THREE, "")]})
     with pytest.raises(EtcdTLSError) as caught:
         membership.present(cluster(etcd), "m3", "https://c:2380", True, ["m1", "m2"])
-    assert "m3 (https://c:2380) is one already" in caught.value.msg and etcd.writes() == []
+    assert caught.value.msg.startswith("m3 is a member already, with an empty data dir (etcd lists https://c:2380")
+    assert "Nothing was changed. Remove it first with playbooks/remove-member.yml" in caught.value.msg
+    assert etcd.writes() == []
     with pytest.raises(EtcdTLSError, match="make the inventory list exactly"):
         membership.present(cluster(etcd), "m4", "https://d:2380", True, ["m1", "m2"])
 
