@@ -160,13 +160,27 @@ class Etcdctl:
         return rc, parsed, (err or "").strip()
 
 
+def quiet_run_command(run_command):
+    """``run_command`` (AnsibleModule's) that neither prints nor exits: an etcdctl that cannot start (not
+    executable, built for another architecture) answers rc 127 with the reason, as a failed call does. AnsibleModule
+    would call fail_json itself, and from the threads of one look (gather) each would print its own result."""
+
+    def run(args, **kwargs):
+        try:
+            return run_command(args, handle_exceptions=False, **kwargs)
+        except OSError as exc:
+            return 127, "", "cannot run %s: %s" % (args[0], exc.strerror or exc)
+
+    return run
+
+
 def etcdctl_for(module):
     """The connection options of a module that talks to etcd, checked, and its etcdctl: (params, Etcdctl)."""
     params = connection_params(module.params, module.get_bin_path)
     drop_etcdctl_environment(os.environ)
     require_files([(name, params[name]) for name in ("etcdctl_path", "ca_file", "cert_file", "key_file")])
     etcdctl = Etcdctl(
-        module.run_command,
+        quiet_run_command(module.run_command),
         params["etcdctl_path"],
         params["ca_file"],
         params["cert_file"],
@@ -221,18 +235,21 @@ def gather(etcdctl, endpoints, probe=probe_served_certificate, peer_probe=None):
     Each of them waits on the network (an etcdctl process, a socket), so they run side by side: a look costs its
     slowest part, not the sum (the peer handshakes start once the member list has named the peers)."""
     peer_probe = peer_probe or probe
-    with ThreadPoolExecutor(max_workers=len(ETCDCTL_LOOKS) + 2 * len(endpoints)) as pool:
+    with ThreadPoolExecutor(max_workers=len(ETCDCTL_LOOKS) + len(endpoints)) as pool:
         looks = [(name, pool.submit(etcdctl.run, endpoints, *args)) for name, args in ETCDCTL_LOOKS]
         handshakes = [(endpoint, pool.submit(probe, endpoint) if probe else None) for endpoint in endpoints]
-        raw, peer_handshakes = {}, []
-        for name, future in looks:
-            rc, parsed, err = future.result()
-            raw[name] = {"rc": rc, "json": parsed, "stderr": err}
-            if name == "members" and isinstance(parsed, dict):
-                peers = [(item.get("peerURLs") or [None])[0] for item in parsed.get("members") or []]
-                peer_handshakes = [(url, pool.submit(peer_probe, url) if peer_probe else None) for url in peers if url]
-        raw["tls"] = dict((endpoint, future.result() if future else {}) for endpoint, future in handshakes)
-        raw["tls_peer"] = dict((url, future.result() if future else {}) for url, future in peer_handshakes)
+        # The member list names the peers: their handshakes start as soon as it is in, beside the rest.
+        rc, parsed, err = dict(looks)["members"].result()
+        members = parsed.get("members") or [] if isinstance(parsed, dict) else []
+        peers = [url for url in ((item.get("peerURLs") or [None])[0] for item in members) if url]
+        with ThreadPoolExecutor(max_workers=max(len(peers), 1)) as peer_pool:
+            peer_handshakes = [(url, peer_pool.submit(peer_probe, url) if peer_probe else None) for url in peers]
+            raw = {}
+            for name, future in looks:
+                rc, parsed, err = future.result()
+                raw[name] = {"rc": rc, "json": parsed, "stderr": err}
+            raw["tls"] = dict((endpoint, future.result() if future else {}) for endpoint, future in handshakes)
+            raw["tls_peer"] = dict((url, future.result() if future else {}) for url, future in peer_handshakes)
     return raw
 
 

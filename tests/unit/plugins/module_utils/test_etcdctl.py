@@ -123,6 +123,45 @@ def test_a_look_runs_its_parts_side_by_side():
     assert [e["peer_cert_serial"] for e in report["endpoints"]] == [ep[-6:].replace("2379", "2380") for ep in EPS]
 
 
+def test_the_peer_handshakes_start_once_the_member_list_is_in():
+    """endpoint health waits at a barrier for the three peer handshakes: they must start before it ends, as soon as
+    the member list is in (waiting for each etcdctl answer in turn first, the barrier would break)."""
+    barrier = threading.Barrier(1 + len(EPS), timeout=5)
+    table = answers()
+
+    def run(args, environ_update=None):
+        if args[-2:] == ["endpoint", "health"]:
+            barrier.wait()
+        return 0, json.dumps(table[" ".join(args[-2:])]), ""
+
+    def probe(url):
+        if url.endswith(":2380"):
+            barrier.wait()
+        return {"error": None, "serial": "ab", "not_after": "2028-01-01T00:00:00Z"}
+
+    report = etcdctl.parse(etcdctl.gather(etcdctl.Etcdctl(run, "etcdctl", "ca", "cert", "key"), EPS, probe), EPS)
+    assert all(entry["healthy"] and entry["peer_cert_serial"] == "ab" for entry in report["endpoints"])
+
+
+def test_an_etcdctl_that_cannot_start_is_an_answer_not_an_exit():
+    """AnsibleModule.run_command would fail_json (print and exit) from each thread of a look: it is asked not to, and
+    the OSError becomes rc 127 with the reason, which the health report names like any failed call."""
+    asked = []
+
+    def run_command(args, handle_exceptions=True, **kwargs):
+        asked.append(handle_exceptions)
+        if handle_exceptions:
+            raise SystemExit("fail_json printed")
+        raise PermissionError(13, "Permission denied", args[0])
+
+    ctl = etcdctl.Etcdctl(etcdctl.quiet_run_command(run_command), "/opt/etcdctl", "ca", "cert", "key")
+    report = etcdctl.collect_health(ctl, EPS, probe=None)
+    assert asked == [False] * len(etcdctl.ETCDCTL_LOOKS)
+    assert not report["healthy"]
+    assert report["endpoints"][0]["error"] == "cannot run /opt/etcdctl: Permission denied"
+    assert report["endpoints"][0]["cause"].startswith("local files")
+
+
 def test_a_healthy_cluster():
     report, _run = look(answers(), expected=3)
     assert report["healthy"] and report["failures"] == []
