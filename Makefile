@@ -19,8 +19,11 @@ SANITY_ROOT := build/sanity/ansible_collections/etcdtls/cluster
 help:
 	@sed -n 's/^#   //p' Makefile
 
+# .venv gets the development requirements. A compat venv (make compat: VENV=.venv-core-X.Y) is scripts/compat.sh's,
+# with its own ansible-core pinned: bootstrapping it would install the development requirements (ansible-core 2.19)
+# over it, and its sanity and molecule runs would no longer run the release they name.
 bootstrap:
-	@scripts/bootstrap.sh
+	@if [ "$(VENV)" = .venv ]; then scripts/bootstrap.sh; fi
 
 bootstrap-podman:
 	@scripts/bootstrap.sh --podman
