@@ -232,24 +232,26 @@ def gather(etcdctl, endpoints, probe=probe_served_certificate, peer_probe=None):
     and with each member's peer URL (to read the certificate it serves there; ``peer_probe``, with the
     peer port's CA and a peer certificate, when peers have a CA of their own).
 
-    Each of them waits on the network (an etcdctl process, a socket), so they run side by side: a look costs its
-    slowest part, not the sum (the peer handshakes start once the member list has named the peers)."""
+    Each part waits on the network (an etcdctl process, a socket), so the four etcdctl calls run side by side, then
+    every handshake side by side: a look costs the slowest call plus the slowest handshake, not the sum of them all.
+    The handshakes come after etcdctl's answers, as they did one at a time: etcdctl waits (up to its dial timeout)
+    for a member that is still starting, and a handshake made before that would see an earlier moment than the
+    answers it is reported beside."""
     peer_probe = peer_probe or probe
-    with ThreadPoolExecutor(max_workers=len(ETCDCTL_LOOKS) + len(endpoints)) as pool:
+    with ThreadPoolExecutor(max_workers=len(ETCDCTL_LOOKS)) as pool:
         looks = [(name, pool.submit(etcdctl.run, endpoints, *args)) for name, args in ETCDCTL_LOOKS]
+        raw = {}
+        for name, future in looks:
+            rc, parsed, err = future.result()
+            raw[name] = {"rc": rc, "json": parsed, "stderr": err}
+    parsed = raw["members"]["json"]
+    members = parsed.get("members") or [] if isinstance(parsed, dict) else []
+    peers = [url for url in ((item.get("peerURLs") or [None])[0] for item in members) if url]
+    with ThreadPoolExecutor(max_workers=max(len(endpoints) + len(peers), 1)) as pool:
         handshakes = [(endpoint, pool.submit(probe, endpoint) if probe else None) for endpoint in endpoints]
-        # The member list names the peers: their handshakes start as soon as it is in, beside the rest.
-        rc, parsed, err = dict(looks)["members"].result()
-        members = parsed.get("members") or [] if isinstance(parsed, dict) else []
-        peers = [url for url in ((item.get("peerURLs") or [None])[0] for item in members) if url]
-        with ThreadPoolExecutor(max_workers=max(len(peers), 1)) as peer_pool:
-            peer_handshakes = [(url, peer_pool.submit(peer_probe, url) if peer_probe else None) for url in peers]
-            raw = {}
-            for name, future in looks:
-                rc, parsed, err = future.result()
-                raw[name] = {"rc": rc, "json": parsed, "stderr": err}
-            raw["tls"] = dict((endpoint, future.result() if future else {}) for endpoint, future in handshakes)
-            raw["tls_peer"] = dict((url, future.result() if future else {}) for url, future in peer_handshakes)
+        peer_handshakes = [(url, pool.submit(peer_probe, url) if peer_probe else None) for url in peers]
+        raw["tls"] = dict((endpoint, future.result() if future else {}) for endpoint, future in handshakes)
+        raw["tls_peer"] = dict((url, future.result() if future else {}) for url, future in peer_handshakes)
     return raw
 
 
