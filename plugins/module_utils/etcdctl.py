@@ -244,9 +244,7 @@ def gather(etcdctl, endpoints, probe=probe_served_certificate, peer_probe=None):
         for name, future in looks:
             rc, parsed, err = future.result()
             raw[name] = {"rc": rc, "json": parsed, "stderr": err}
-    parsed = raw["members"]["json"]
-    members = parsed.get("members") or [] if isinstance(parsed, dict) else []
-    peers = [url for url in ((item.get("peerURLs") or [None])[0] for item in members) if url]
+    peers = [member["peer_urls"][0] for member in members_of(raw["members"]["json"]) if member["peer_urls"]]
     with ThreadPoolExecutor(max_workers=max(len(endpoints) + len(peers), 1)) as pool:
         handshakes = [(endpoint, pool.submit(probe, endpoint) if probe else None) for endpoint in endpoints]
         peer_handshakes = [(url, pool.submit(peer_probe, url) if peer_probe else None) for url in peers]
