@@ -8,14 +8,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 MOLECULE=molecule==26.10.0
 oldest=""
+# The ansible-core a venv really holds (empty without one).
+core_in() { "$1/bin/python" -c 'from ansible.release import __version__; print(__version__)' 2>/dev/null || true; }
 for core in "$@"; do
   venv=".venv-core-${core%.*}"
   extra=()
   [ -n "$oldest" ] || [ "${COMPAT_MOLECULE:-1}" != 1 ] || extra=("$MOLECULE")
   want="$core ${extra[*]} $(sha256sum requirements-compat.txt | cut -c1-16)"
   # The stamp, and the ansible-core that is really there (a venv once bootstrapped over had 2.19 under its stamp).
-  have=$("$venv/bin/python" -c 'from ansible.release import __version__; print(__version__)' 2>/dev/null || true)
-  if [ "$have" != "$core" ] || [ "$(cat "$venv/.stamp" 2>/dev/null)" != "$want" ]; then
+  if [ "$(core_in "$venv")" != "$core" ] || [ "$(cat "$venv/.stamp" 2>/dev/null)" != "$want" ]; then
     rm -rf "$venv"
     python3 -m venv "$venv"
     "$venv/bin/pip" install -q --upgrade pip
@@ -33,8 +34,7 @@ for core in "$@"; do
   fi
   echo "=== ansible-core $core: ansible-test sanity"
   make --no-print-directory sanity VENV="$venv"
-  have=$("$venv/bin/python" -c 'from ansible.release import __version__; print(__version__)')
-  [ "$have" = "$core" ] || { echo "compat: $venv runs ansible-core $have, not $core" >&2; exit 1; }
+  [ "$(core_in "$venv")" = "$core" ] || { echo "compat: $venv runs ansible-core $(core_in "$venv"), not $core" >&2; exit 1; }
   [ -n "$oldest" ] || oldest="$venv"
 done
 if [ -n "$oldest" ] && [ "${COMPAT_MOLECULE:-1}" = 1 ]; then
