@@ -25,3 +25,18 @@ def test_judge_finds_a_lost_write_and_forgives_a_committed_failure():
     assert report["lost"] == [3]
     assert report["acknowledged"] == 3 and report["readable"] == 2
     assert report["committed_despite_error"] == 1
+
+
+def test_a_connection_error_is_retried_and_a_cluster_error_is_not():
+    # What etcdctl printed in CI for a put answered by a member in its graceful stop.
+    stopping = (
+        'ary invoker failed","target":"etcd-endpoints://0xc000376700/127.0.0.1:31912","attempt":0,"error":"rpc '
+        'error: code = Unknown desc = OK: HTTP status code 200; transport: missing content-type field"}\n'
+        "Error: rpc error: code = Unknown desc = OK: HTTP status code 200; transport: missing content-type field"
+    )
+    assert quorum_watch.is_transport_error(stopping)
+    assert quorum_watch.is_transport_error("Error: rpc error: code = Unavailable desc = transport is closing")
+    # A cluster without quorum: not the connection's fault, never retried.
+    assert not quorum_watch.is_transport_error("Error: context deadline exceeded")
+    assert not quorum_watch.is_transport_error('{"level":"warn"} Error: etcdserver: request timed out')
+    assert not quorum_watch.is_transport_error("transport is closing ... Error: context deadline exceeded")
