@@ -17,6 +17,8 @@ __metaclass__ = type
 
 import posixpath
 
+from ansible_collections.etcdtls.cluster.plugins.module_utils import running
+
 # ETCD_* variables the collection's own units may set, and the values they may have (None: any).
 OWN_ENV = ("ETCD_UNSUPPORTED_ARCH", "ETCD_CONFIG_FILE", "ETCD_DATA_DIR")
 # A member's clock may be this far from the controller's (seconds). Certificates are back-dated, and a member behind
@@ -45,6 +47,24 @@ def _program(cmdline):
     return cmdline
 
 
+def _settings_of(cmdline, env):
+    """What an etcd that is not ours is set to, in a few words for the refusal (empty when its command line or
+    environment is one etcd would refuse, or they are cut short)."""
+    try:
+        config = running.config_file(cmdline, env)
+        if config:
+            return ": its settings are in %s" % config
+        described = running.describe(running.settings(cmdline, env))
+    except running.RunningConfigError:
+        return ""
+    return ": member %s, data in %s, clients on %s, peers on %s" % (
+        described["name"],
+        described["data_dir"],
+        described["client_scheme"],
+        described["peer_scheme"],
+    )
+
+
 def foreign(probe, data_dir):
     """What on this host shows an etcd the collection did not deploy, each as a phrase (empty: none)."""
     config = probe.get("config_file")
@@ -65,12 +85,13 @@ def foreign(probe, data_dir):
         )
         if not ours or strange_env:
             found.append(
-                "etcd runs as pid %s with `%s`%s%s"
+                "etcd runs as pid %s with `%s`%s%s%s"
                 % (
                     process.get("pid"),
                     _show(cmdline),
                     " and its own ETCD_* settings (%s)" % ", ".join(strange_env) if strange_env else "",
                     "" if ours else " (this collection's members run only `etcd %s`)" % expected_arg,
+                    _settings_of(cmdline, env),
                 )
             )
     if probe.get("listening") and not probe.get("processes"):

@@ -237,6 +237,8 @@ def test_an_etcd_started_by_hand_is_refused_before_any_change(playbook, tmp_path
     msg = refusal(playbook, tmp_path, prefix=(*UNSHARE, "sh", "-c", start, ETCD), ignore="host/data/")
     assert "host m1: an etcd this collection did not deploy: etcd runs as pid" in msg
     assert "--data-dir %s" % (own / "data") in msg and "ETCD_HEARTBEAT_INTERVAL" in msg
+    # What it runs with, read from the real process's command line and environment as etcd reads them.
+    assert ": member m1, data in %s, clients on http, peers on http" % (own / "data") in msg
     assert "playbooks/adopt.yml, which is not available yet: nothing was changed" in msg
 
 

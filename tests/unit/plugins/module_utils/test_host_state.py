@@ -63,6 +63,23 @@ def test_what_the_collection_deployed_passes(item):
             "etcd runs as pid 42 with `/usr/bin/etcd --name m1 --data-dir /var/lib/etcd`",
         ),
         (seen(processes=[dict(OURS, env={"ETCD_NAME": "m1"})]), "its own ETCD_* settings (ETCD_NAME)"),
+        # What it runs with, read as etcd reads it: the kube-apiserver seed's half-way cluster.
+        (
+            seen(
+                processes=[
+                    dict(
+                        OURS,
+                        cmdline=["/usr/bin/etcd", "--listen-peer-urls=http://10.0.0.1:2380"],
+                        env={"ETCD_NAME": "node1", "ETCD_LISTEN_CLIENT_URLS": "https://10.0.0.1:2379"},
+                    )
+                ]
+            ),
+            ": member node1, data in node1.etcd, clients on https, peers on http",
+        ),
+        (
+            seen(processes=[dict(OURS, cmdline=["/usr/bin/etcd", "--config-file", "/srv/etcd.yml"])]),
+            "`etcd --config-file=/etc/etcd/conf.yml`): its settings are in /srv/etcd.yml",
+        ),
         (seen(processes=[dict(OURS, env={"ETCD_DATA_DIR": "/srv/other"})]), "its own ETCD_* settings (ETCD_DATA_DIR)"),
         (
             seen(processes=[dict(OURS, cmdline=["/usr/bin/etcd", "--config-file=/etc/etcd/etcd.conf.yml"])]),
