@@ -40,3 +40,20 @@ def test_a_connection_error_is_retried_and_a_cluster_error_is_not():
     assert not quorum_watch.is_transport_error("Error: context deadline exceeded")
     assert not quorum_watch.is_transport_error('{"level":"warn"} Error: etcdserver: request timed out')
     assert not quorum_watch.is_transport_error("transport is closing ... Error: context deadline exceeded")
+
+
+def test_only_one_put_in_flight_at_each_stop_is_etcds_doing():
+    stops = [(10.0, 10.5), (20.0, 20.4)]
+
+    def failed(seq, began, ended):
+        return {"seq": seq, "began": began, "ended": ended}
+
+    at_stop, after_stop, second_at_stop = failed(1, 9.9, 14.9), failed(2, 15.0, 20.0 - 0.01), failed(3, 10.2, 15.2)
+    # Across the first stop: explained. Ended before the second began: not. A second one at the first stop: not.
+    assert quorum_watch.not_in_flight_at_a_stop([at_stop], stops) == []
+    assert quorum_watch.not_in_flight_at_a_stop([at_stop, after_stop, second_at_stop], stops) == [
+        after_stop,
+        second_at_stop,
+    ]
+    # The put that waited out the second stop's deadline is explained by that stop.
+    assert quorum_watch.not_in_flight_at_a_stop([failed(4, 19.0, 24.0)], stops) == []
