@@ -4,8 +4,9 @@
 """Action plugin of etcdtls.cluster.etcd_files: one round trip for a whole set of files.
 
 Small files (certificates, keys, configs) travel inline with the module call, base64-encoded and
-masked by the module's no_log. Large files (binaries) travel as a sha256 first; only those that
-differ on the host are uploaded, then installed by a second module call.
+masked by the module's no_log. Large files (binaries) travel as a sha256 first (worked out once and kept
+beside the file, files.cached_sha256_of); only those that differ on the host are uploaded, then
+installed by a second module call.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -18,7 +19,7 @@ import os
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.etcdtls.cluster.plugins.module_utils.files import sha256_of
+from ansible_collections.etcdtls.cluster.plugins.module_utils.files import cached_sha256_of
 
 MODULE = "etcdtls.cluster.etcd_files"
 INLINE_LIMIT = 256 * 1024
@@ -61,7 +62,7 @@ class ActionModule(ActionBase):
                     with open(src, "rb") as handle:
                         item["content"] = base64.b64encode(handle.read()).decode("ascii")
                 else:
-                    item["sha256"] = sha256_of(src)
+                    item["sha256"] = cached_sha256_of(src, write=not self._task.check_mode)
                     large[spec["dest"]] = src
             else:
                 raise AnsibleActionFail("etcd_files: %s needs src or content" % spec["dest"])

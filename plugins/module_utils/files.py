@@ -45,6 +45,44 @@ def sha256_of(path):
     return digest.hexdigest()
 
 
+def _stat_key(path):
+    st = os.stat(path)
+    # Any write to the file, a chmod or a touch moves its ctime, which no one can set back: with its inode, size and
+    # mtime, the file a digest was computed from.
+    return "%d %d %d %d" % (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def cached_sha256_of(path, write=True):
+    """The sha256 of the controller's large file ``path`` (an etcd binary of the release cache), worked out once and
+    kept beside it in ``.<name>.sha256`` for as long as the file stays the same one (its inode, size, mtime and ctime
+    unchanged): a rerun pushing the same binaries to every member reads them no more. A digest file that does not
+    match, or cannot be read or written, is worked out again; it is written whole (temp file, rename) or not at all,
+    and never with ``write`` false (check mode)."""
+    cache = os.path.join(os.path.dirname(path), ".%s.sha256" % os.path.basename(path))
+    key = _stat_key(path)
+    try:
+        with open(cache) as handle:
+            seen_key, _sep, digest = handle.read().strip().rpartition(" ")
+        if seen_key == key and re.match(r"^[0-9a-f]{64}$", digest):
+            return digest
+    except (OSError, UnicodeDecodeError):
+        pass
+    digest = sha256_of(path)
+    # The file changed while it was read: keep nothing.
+    if write and digest and _stat_key(path) == key:
+        tmp = None
+        try:
+            handle, tmp = tempfile.mkstemp(prefix=".sha256.", dir=os.path.dirname(path))
+            with os.fdopen(handle, "w") as out:
+                out.write("%s %s\n" % (key, digest))
+            os.replace(tmp, cache)
+        except OSError:
+            if tmp:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+    return digest
+
+
 def read_bytes(path):
     """The content of ``path``, or None when it does not exist."""
     try:

@@ -267,3 +267,33 @@ def test_lines_that_need_no_restart(tmp_path):
     # Without restart_ignore the same change as the first is a restart.
     plain = inline(conf, "name: a\ninitial-cluster: a=x\ninitial-cluster-state: existing\n", restart=True)
     assert files.ensure_all([], [plain], check_mode=False, defer_restart=True)["restart_needed"]
+
+
+def test_a_large_files_digest_is_worked_out_once_while_the_file_stays_the_same(tmp_path, monkeypatch):
+    binary = tmp_path / "etcd"
+    binary.write_bytes(b"etcd v1" * 1000)
+    reads = []
+    real = files.sha256_of
+    monkeypatch.setattr(files, "sha256_of", lambda path: reads.append(path) or real(path))
+    expected = hashlib.sha256(binary.read_bytes()).hexdigest()
+    # Check mode keeps nothing; then the first real call keeps it, and the next reads no binary.
+    assert files.cached_sha256_of(str(binary), write=False) == expected
+    assert not (tmp_path / ".etcd.sha256").exists()
+    assert files.cached_sha256_of(str(binary)) == expected and len(reads) == 2
+    assert files.cached_sha256_of(str(binary)) == expected and len(reads) == 2
+    # A change of content (same size, mtime put back as it was) moves the ctime: worked out again.
+    before = os.stat(binary)
+    binary.write_bytes(b"etcd v2" * 1000)
+    os.utime(binary, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert files.cached_sha256_of(str(binary)) == hashlib.sha256(b"etcd v2" * 1000).hexdigest() and len(reads) == 3
+    # A digest file written by someone else for this very file is not taken on trust when it is not a digest.
+    cache = tmp_path / ".etcd.sha256"
+    key = cache.read_text().rpartition(" ")[0]
+    cache.write_text(key + " not-a-digest\n")
+    assert files.cached_sha256_of(str(binary)) == hashlib.sha256(b"etcd v2" * 1000).hexdigest() and len(reads) == 4
+    assert cache.read_text().endswith(hashlib.sha256(b"etcd v2" * 1000).hexdigest() + "\n")
+    # A cache directory that cannot be written still gives the digest, and leaves no temp file.
+    monkeypatch.setattr(files.os, "replace", lambda *a: (_ for _ in ()).throw(PermissionError(13, "denied")))
+    cache.unlink()
+    assert files.cached_sha256_of(str(binary)) == hashlib.sha256(b"etcd v2" * 1000).hexdigest()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["etcd"]
