@@ -68,7 +68,7 @@ options:
             O(files[].content) is required.
           - A source over 256 KiB (the etcd binaries of the release cache) travels as its sha256 first. That digest
             is kept beside it, as C(.NAME.sha256) in the same directory, for as long as the file's inode, size, mtime
-            and ctime stay the same: a rerun reads the binaries once, not once per member. Never written in check
+            and ctime stay the same; a rerun reads the binaries once, not once per member. Never written in check
             mode.
         type: path
       content:
