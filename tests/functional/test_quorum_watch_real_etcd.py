@@ -71,7 +71,9 @@ def test_one_member_at_a_time_costs_no_write(cluster, tmp_path):
     # A put in flight as a member stops may wait out its deadline (etcd's graceful stop; CI saw one at the third
     # member's stop): at most that one per stop, and never a write made while the members stay up or come back.
     assert report["writes"] >= 20 and quorum_watch.not_in_flight_at_a_stop(report["failures"], stops) == [], report
-    assert report["lost"] == [] and report["readable"] == report["acknowledged"] == report["writes"]
+    # Every other write acknowledged, and each acknowledged one readable.
+    acknowledged = report["writes"] - len(report["failures"])
+    assert report["lost"] == [] and report["readable"] == report["acknowledged"] == acknowledged, report
 
 
 def test_quorum_lost_fails_writes(cluster, tmp_path):
