@@ -70,16 +70,9 @@ def cached_sha256_of(path, write=True):
     digest = sha256_of(path)
     # The file changed while it was read: keep nothing.
     if write and digest and _stat_key(path) == key:
-        tmp = None
-        try:
-            handle, tmp = tempfile.mkstemp(prefix=".sha256.", dir=os.path.dirname(path))
-            with os.fdopen(handle, "w") as out:
-                out.write("%s %s\n" % (key, digest))
-            os.replace(tmp, cache)
-        except OSError:
-            if tmp:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
+        # atomic_write: whole or not at all, and no temp file left behind, not even on Ctrl-C.
+        with contextlib.suppress(OSError, EtcdTLSError):
+            atomic_write(cache, ("%s %s\n" % (key, digest)).encode("ascii"), mode=0o644)
     return digest
 
 

@@ -297,3 +297,12 @@ def test_a_large_files_digest_is_worked_out_once_while_the_file_stays_the_same(t
     cache.unlink()
     assert files.cached_sha256_of(str(binary)) == hashlib.sha256(b"etcd v2" * 1000).hexdigest()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["etcd"]
+
+
+def test_a_ctrl_c_while_the_digest_is_kept_leaves_no_temp_file(tmp_path, monkeypatch):
+    binary = tmp_path / "etcd"
+    binary.write_bytes(b"etcd" * 1000)
+    monkeypatch.setattr(files.os, "replace", lambda *a: (_ for _ in ()).throw(KeyboardInterrupt()))
+    with pytest.raises(KeyboardInterrupt):
+        files.cached_sha256_of(str(binary))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["etcd"]
