@@ -11,12 +11,12 @@ __metaclass__ = type
 
 from ansible_collections.etcdtls.cluster.plugins.module_utils.etcdctl import days_left
 from ansible_collections.etcdtls.cluster.plugins.module_utils.extra_config import (
+    AEAD_SUITES,
     NARROWING,
     SECURITY_SECTIONS,
     plain_beyond_loopback,
     urls,
 )
-from ansible_collections.etcdtls.cluster.plugins.module_utils.preflight import AEAD_SUITES
 
 REDEPLOY = "run site.yml (it rewrites the file and restarts the member behind the health gate)"
 

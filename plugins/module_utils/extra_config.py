@@ -31,6 +31,19 @@ from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import Etcd
 INSECURE_OPT_IN = "etcd_allow_insecure_config"
 _KEY = re.compile(r"[a-z0-9][a-z0-9-]*")
 
+TLS_VERSIONS = ("TLS1.2", "TLS1.3")
+# TLS 1.2 suites with ECDHE key exchange and AEAD encryption, by Go's names (etcd's).
+AEAD_SUITES = (
+    "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+    "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+    "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+    "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+    "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305",
+    "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305",
+    "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+    "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+)
+
 # conf.yml keys that come from somewhere else: setting them through etcd_extra_config would bypass the checks made on
 # that variable (a data dir moved behind their back) or break the cluster's identity. Refused even with the opt-in.
 OWNED = {

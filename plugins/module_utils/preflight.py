@@ -33,18 +33,6 @@ _SERVICE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}")
 CLUSTER_NAME_MAX = pki_input.SUBJECT_MAX - len("-etcd-ca")
 SERVICE_MANAGERS = ("systemd", "openrc")
 
-TLS_VERSIONS = ("TLS1.2", "TLS1.3")
-# TLS 1.2 suites with ECDHE key exchange and AEAD encryption, by Go's names (etcd's).
-AEAD_SUITES = (
-    "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
-    "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
-    "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
-    "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
-    "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305",
-    "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305",
-    "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
-    "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
-)
 INSECURE_OPT_IN = extra_config.INSECURE_OPT_IN
 
 
@@ -85,7 +73,7 @@ def has_tls_min_version(version):
 
 
 def check_tls(min_version, cipher_suites, version, allow_insecure):
-    if min_version not in TLS_VERSIONS:
+    if min_version not in extra_config.TLS_VERSIONS:
         raise EtcdTLSError("etcd_tls_min_version %r: use TLS1.2 or TLS1.3" % (min_version,))
     if min_version == "TLS1.3" and not has_tls_min_version(version):
         raise EtcdTLSError(
@@ -99,11 +87,12 @@ def check_tls(min_version, cipher_suites, version, allow_insecure):
             "etcd_tls_cipher_suites is empty: with TLS1.2 the members would accept Go's defaults (CBC and TLS "
             "1.0/1.1 included); list ECDHE AEAD suites, or set etcd_tls_min_version: TLS1.3"
         )
-    weak = [suite for suite in cipher_suites if suite not in AEAD_SUITES]
+    weak = [suite for suite in cipher_suites if suite not in extra_config.AEAD_SUITES]
     if weak and not allow_insecure:
         raise EtcdTLSError(
             "etcd_tls_cipher_suites lists %s, which is not an ECDHE suite with AEAD encryption (%s): remove it; if "
-            "you really want it, set %s: true" % (", ".join(weak), ", ".join(AEAD_SUITES[:4]), INSECURE_OPT_IN)
+            "you really want it, set %s: true"
+            % (", ".join(weak), ", ".join(extra_config.AEAD_SUITES[:4]), INSECURE_OPT_IN)
         )
 
 

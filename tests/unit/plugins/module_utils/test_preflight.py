@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from ansible_collections.etcdtls.cluster.plugins.module_utils import pki, pki_input, preflight, probe
+from ansible_collections.etcdtls.cluster.plugins.module_utils import extra_config, pki, pki_input, preflight, probe
 from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import EtcdTLSError
 
 HOSTS = ["etcd1", "etcd2", "etcd3"]
@@ -73,7 +73,7 @@ def settings(tmp_path, **overrides):
         metrics_urls=["http://127.0.0.1:2381"],
         log_level="info",
         tls_min_version="TLS1.2",
-        tls_cipher_suites=list(preflight.AEAD_SUITES[:4]),
+        tls_cipher_suites=list(extra_config.AEAD_SUITES[:4]),
         auth_enabled=False,
         admin_common_name="root",
         server_names=[],
