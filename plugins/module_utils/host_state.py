@@ -32,8 +32,14 @@ ADOPT = (
 )
 
 
+def _printable(text):
+    """``text`` with every character a terminal could act on (a newline, an escape sequence) shown as its escape: a
+    process's command line and environment are whatever its owner made them."""
+    return str(text).encode("unicode_escape").decode("ascii")
+
+
 def _show(cmdline):
-    text = " ".join(cmdline)
+    text = _printable(" ".join(cmdline))
     return text if len(text) <= 300 else text[:297] + "..."
 
 
@@ -47,21 +53,20 @@ def _program(cmdline):
     return cmdline
 
 
-def _settings_of(cmdline, env):
+def _settings_of(process, cmdline, env):
     """What an etcd that is not ours is set to, in a few words for the refusal (empty when its command line or
-    environment is one etcd would refuse, or they are cut short)."""
+    environment is one etcd would refuse, or the probe could not read them whole)."""
+    if not cmdline or process.get("truncated") or process.get("env_error"):
+        return ""
     try:
         config = running.config_file(cmdline, env)
         if config:
-            return ": its settings are in %s" % config
+            return ": its settings are in %s" % _printable(config)
         described = running.describe(running.settings(cmdline, env))
     except running.RunningConfigError:
         return ""
-    return ": member %s, data in %s, clients on %s, peers on %s" % (
-        described["name"],
-        described["data_dir"],
-        described["client_scheme"],
-        described["peer_scheme"],
+    return ": member %s, data in %s, clients on %s, peers on %s" % tuple(
+        _printable(described[key]) for key in ("name", "data_dir", "client_scheme", "peer_scheme")
     )
 
 
@@ -89,9 +94,9 @@ def foreign(probe, data_dir):
                 % (
                     process.get("pid"),
                     _show(cmdline),
-                    " and its own ETCD_* settings (%s)" % ", ".join(strange_env) if strange_env else "",
+                    " and its own ETCD_* settings (%s)" % _printable(", ".join(strange_env)) if strange_env else "",
                     "" if ours else " (this collection's members run only `etcd %s`)" % expected_arg,
-                    _settings_of(cmdline, env),
+                    _settings_of(process, cmdline, env),
                 )
             )
     if probe.get("listening") and not probe.get("processes"):

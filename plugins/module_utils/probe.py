@@ -108,14 +108,19 @@ def etcd_processes(name="etcd", proc="/proc"):
         except OSError:
             continue
         item = {"pid": int(pid), "cmdline": [arg[:_VALUE_MAX] for arg in cmdline[:_CMDLINE_MAX]], "env": {}}
+        # What was cut short is not read as etcd's settings (only shown).
+        truncated = len(cmdline) > _CMDLINE_MAX or any(len(arg) > _VALUE_MAX for arg in cmdline)
         try:
             with open(os.path.join(proc, pid, "environ"), "rb") as handle:
                 for entry in _split_nul(handle.read()):
                     key, _sep, value = entry.partition("=")
                     if key.startswith("ETCD_"):
                         item["env"][key] = value[:_VALUE_MAX]
+                        truncated = truncated or len(value) > _VALUE_MAX
         except OSError as exc:
             item["env_error"] = exc.strerror or str(exc)
+        if truncated:
+            item["truncated"] = True
         found.append(item)
     return found
 

@@ -16,24 +16,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-# Flags that take no value on the command line (Go's flag package: ``--flag`` is true, ``--flag=false`` false, and
-# a separate ``true`` after it is not its value but the end of the flags).
-BOOL_FLAGS = frozenset(
-    (
-        "auto-tls",
-        "client-cert-auth",
-        "debug",
-        "enable-grpc-gateway",
-        "enable-pprof",
-        "enable-v2",
-        "force-new-cluster",
-        "peer-auto-tls",
-        "peer-client-cert-auth",
-        "pre-vote",
-        "strict-reconfig-check",
-        "version",
-    )
-)
+from ansible_collections.etcdtls.cluster.plugins.module_utils.etcd_flags import FLAGS
+
+# Each flag etcd 3.4-3.7 defines by the name of the ETCD_* variable that may set it (pkg/flags FlagToEnv).
+_ENV_FLAGS = dict(("ETCD_" + name.replace("-", "_").upper(), name) for name in FLAGS)
+# Variables etcd reads itself or drops: the config file is looked up on its own, ETCD_VERSION is unset unread.
+_ENV_NOT_FLAGS = ("ETCD_CONFIG_FILE", "ETCD_VERSION")
 # etcd's own defaults for what a plan reads (server/embed/config.go).
 DEFAULTS = {
     "name": "default",
@@ -46,6 +34,8 @@ DEFAULTS = {
     "auto-tls": False,
     "peer-auto-tls": False,
 }
+# The config file's top-level keys for the client URLs etcd serves (listen-client-http-urls: 3.5 and later).
+_CLIENT_LISTENERS = ("listen-client-urls", "listen-client-http-urls")
 # The config file's two TLS sections, each key as the flag it stands for.
 _TLS_SECTIONS = {"client-transport-security": "", "peer-transport-security": "peer-"}
 _TLS_KEYS = (
@@ -57,6 +47,7 @@ _TLS_KEYS = (
     "allowed-cn",
     "allowed-hostname",
 )
+_TOP_LEVEL_TLS = frozenset(prefix + key for prefix in _TLS_SECTIONS.values() for key in _TLS_KEYS)
 
 
 class RunningConfigError(ValueError):
@@ -89,7 +80,9 @@ def parse_flags(args):
         if not arg.startswith("-") or arg in ("-", "---") or arg.startswith("---"):
             raise RunningConfigError("etcd's command line has %r where a flag belongs" % arg)
         name, has_value, value = arg.lstrip("-").partition("=")
-        if name in BOOL_FLAGS:
+        if name not in FLAGS:
+            raise RunningConfigError("etcd's command line has --%s, a flag no etcd release defines" % name)
+        if FLAGS[name][0] == "bool":
             flags[name] = _bool(value, "--" + name) if has_value else True
         elif has_value:
             flags[name] = value
@@ -103,37 +96,63 @@ def parse_flags(args):
     return flags
 
 
-def _flag_of_env(key):
-    return key[len("ETCD_") :].lower().replace("_", "-")
+def _folded(mapping, where):
+    """``mapping``'s keys as etcd matches them to its settings: Go's encoding/json ignores case. Two keys that differ
+    only in case set one setting, which etcd takes from whichever it reads last: refused here."""
+    folded = {}
+    for key, value in mapping.items():
+        if not isinstance(key, str) or not key.isascii():
+            raise RunningConfigError("%s has the key %r, which is not one etcd reads" % (where, key))
+        if key.lower() in folded:
+            raise RunningConfigError("%s sets %s twice, in keys that differ only in case" % (where, key.lower()))
+        folded[key.lower()] = value
+    return folded
 
 
 def _from_config(config):
     """A parsed config file's settings as flag names: its TLS sections flattened (``peer-transport-security``'s
-    ``cert-file`` is ``peer-cert-file``), booleans as booleans."""
+    ``cert-file`` is ``peer-cert-file``), keys folded to lowercase as etcd matches them. A TLS key at the top level is
+    not one etcd reads from a config file (only inside the sections), so it is left out."""
     if not isinstance(config, dict):
         raise RunningConfigError("the config file is not a YAML mapping")
     flat = {}
-    for key, value in config.items():
+    for key, value in _folded(config, "the config file").items():
         if key in _TLS_SECTIONS:
             if value is None:
                 continue
             if not isinstance(value, dict):
                 raise RunningConfigError("the config file's %s is not a mapping" % key)
+            section = _folded(value, "the config file's " + key)
             for tls_key in _TLS_KEYS:
-                if tls_key in value and value[tls_key] not in (None, ""):
-                    flat[_TLS_SECTIONS[key] + tls_key] = value[tls_key]
-        elif value is not None:
+                if section.get(tls_key) not in (None, ""):
+                    flat[_TLS_SECTIONS[key] + tls_key] = section[tls_key]
+        elif value is not None and key not in _TOP_LEVEL_TLS:
             flat[key] = value
     return flat
 
 
 def _config_file(flags, env):
-    return flags.get("config-file") or (None if "config-file" in flags else env.get("ETCD_CONFIG_FILE")) or None
+    # An empty --config-file is no config file: etcd looks at ETCD_CONFIG_FILE then.
+    return flags.get("config-file") or env.get("ETCD_CONFIG_FILE") or None
 
 
 def config_file(cmdline, env):
     """The config file etcd started as ``cmdline`` with ``env`` reads its settings from (None: flags and variables)."""
     return _config_file(parse_flags(list(cmdline[1:])), env)
+
+
+def _from_env(env, flags):
+    """The ETCD_* variables etcd reads as flags (pkg/flags SetFlagsFromEnv): one for each flag it defines, an empty
+    one unread; etcd refuses to start when a flag is given both ways."""
+    found = {}
+    for key, value in env.items():
+        if key in _ENV_NOT_FLAGS or key not in _ENV_FLAGS:
+            continue
+        if _ENV_FLAGS[key] in flags:
+            raise RunningConfigError("etcd refuses to start with both --%s and %s" % (_ENV_FLAGS[key], key))
+        if value != "":
+            found[_ENV_FLAGS[key]] = value
+    return found
 
 
 def settings(cmdline, env, config=None):
@@ -148,13 +167,12 @@ def settings(cmdline, env, config=None):
         found = _from_config(config)
         source = "config-file"
     else:
-        found = dict((_flag_of_env(key), value) for key, value in env.items() if key.startswith("ETCD_"))
-        # A flag given on the command line wins over its variable.
+        found = _from_env(env, flags)
         found.update(flags)
         source = "flags"
     result = dict(DEFAULTS)
     for key, value in found.items():
-        result[key] = _bool(value, key) if key in BOOL_FLAGS else value
+        result[key] = _bool(value, key) if FLAGS.get(key, ("",))[0] == "bool" else value
     return {"source": source, "config_file": config_file or None, "settings": result}
 
 
@@ -163,17 +181,29 @@ def _urls(value):
     return [item.strip() for item in items if item.strip()]
 
 
+# Schemes etcd listens on without TLS, and with it (unix sockets too: unixs is TLS).
+_PLAIN = ("http", "unix")
+_TLS = ("https", "unixs")
+
+
+def _scheme(url):
+    return url.partition("://")[0].lower() if "://" in url else "(none)"
+
+
 def _schemes(urls):
-    schemes = sorted(set(url.partition("://")[0].lower() if "://" in url else "(none)" for url in urls))
-    return "+".join(schemes)
+    return "+".join(sorted(set(_scheme(url) for url in urls)))
 
 
 def describe(found):
     """What a takeover plan reads of ``settings()``'s result: the member's name, data dir, URLs and their schemes, the
-    TLS files of each port, and each way the member falls short of mutual TLS, as a phrase."""
+    TLS files of each port, and each way the member falls short of mutual TLS, as a phrase.
+
+    As etcd (3.4-3.7) serves it: a port requires a client certificate when it has a trusted CA file or client-cert-auth
+    (client/pkg/transport ServerConfig); auto-tls is ignored when a certificate or key is given, and otherwise replaces
+    the port's TLS with a self-signed certificate that checks no client certificate (embed ClientSelfCert)."""
     values = found["settings"]
     name = str(values["name"])
-    client_urls = _urls(values["listen-client-urls"])
+    client_urls = [url for key in _CLIENT_LISTENERS for url in _urls(values.get(key) or "")]
     peer_urls = _urls(values["listen-peer-urls"])
     described = {
         "name": name,
@@ -189,29 +219,36 @@ def describe(found):
     }
     shortfalls = []
     for port, prefix in (("client", ""), ("peer", "peer-")):
+        given = values.get(prefix + "cert-file") or values.get(prefix + "key-file")
+        auto_tls = bool(values[prefix + "auto-tls"]) and not given
         tls = {
-            "cert_file": values.get(prefix + "cert-file"),
-            "key_file": values.get(prefix + "key-file"),
-            "trusted_ca_file": values.get(prefix + "trusted-ca-file"),
-            "client_cert_auth": values[prefix + "client-cert-auth"],
-            "auto_tls": values[prefix + "auto-tls"],
+            "cert_file": None if auto_tls else values.get(prefix + "cert-file"),
+            "key_file": None if auto_tls else values.get(prefix + "key-file"),
+            "trusted_ca_file": None if auto_tls else values.get(prefix + "trusted-ca-file"),
+            "client_cert_auth": False if auto_tls else bool(values[prefix + "client-cert-auth"]),
+            "auto_tls": auto_tls,
         }
+        tls["requires_client_cert"] = tls["client_cert_auth"] or bool(tls["trusted_ca_file"])
         described[port + "_tls"] = tls
-        scheme = described[port + "_scheme"]
-        if "http" in scheme.split("+"):
+        schemes = described[port + "_scheme"].split("+")
+        plain = [url for url in described["listen_%s_urls" % port] if _scheme(url) in _PLAIN]
+        if plain:
+            shortfalls.append("its %s port serves plain http (%s)" % (port, ", ".join(plain)))
+        if not any(scheme in _TLS for scheme in schemes):
+            continue
+        if auto_tls:
             shortfalls.append(
-                "its %s port serves plain http (%s)" % (port, ", ".join(described["listen_%s_urls" % port]))
+                "its %s certificate is etcd's self-signed auto-tls one, which checks no client certificate" % port
             )
-        if "https" in scheme.split("+"):
-            if tls["auto_tls"]:
-                shortfalls.append("its %s certificate is etcd's self-signed auto-tls one" % port)
-            if not tls["client_cert_auth"]:
-                shortfalls.append(
-                    "its %s port does not require a client certificate (%sclient-cert-auth off)" % (port, prefix)
-                )
-            elif not tls["trusted_ca_file"]:
-                shortfalls.append(
-                    "its %s port names no CA to check client certificates (%strusted-ca-file)" % (port, prefix)
-                )
+        elif not tls["requires_client_cert"]:
+            shortfalls.append(
+                "its %s port does not require a client certificate (neither %sclient-cert-auth nor %strusted-ca-file)"
+                % (port, prefix, prefix)
+            )
+        elif not tls["trusted_ca_file"]:
+            shortfalls.append(
+                "its %s port checks client certificates against the system's CAs, not a CA of its own (%strusted-ca-"
+                "file unset)" % (port, prefix)
+            )
     described["shortfalls"] = shortfalls
     return described

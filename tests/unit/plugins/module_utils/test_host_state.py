@@ -99,6 +99,39 @@ def test_an_etcd_deployed_another_way_is_named(item, words):
     assert any(words in phrase for phrase in found), found
 
 
+HALF_WAY = dict(
+    OURS,
+    cmdline=["/usr/bin/etcd", "--listen-peer-urls=http://10.0.0.1:2380"],
+    env={"ETCD_NAME": "node1", "ETCD_LISTEN_CLIENT_URLS": "https://10.0.0.1:2379"},
+)
+
+
+@pytest.mark.parametrize(
+    "process",
+    [
+        # What the probe could not read whole is not read as etcd's settings: a cut-off value or a missing one would
+        # describe a member that is not there.
+        dict(HALF_WAY, truncated=True),
+        dict(HALF_WAY, env={}, env_error="Permission denied"),
+    ],
+)
+def test_settings_read_in_part_are_not_described(process):
+    found = host_state.foreign(seen(processes=[process]), DATA)
+    assert len(found) == 1 and "etcd runs as pid 42" in found[0] and ": member" not in found[0], found
+
+
+def test_what_the_process_shows_is_printed_escaped():
+    # A process's command line and environment are its owner's: a newline or a terminal escape is shown, not acted on.
+    process = dict(
+        HALF_WAY,
+        cmdline=["/usr/bin/etcd", "--name=a\nhost m2: fine\x1b[2J"],
+        env={"ETCD_DATA_DIR": "/d\x1b]0;t\x07", "ETCD_X\n": "1"},
+    )
+    found = host_state.foreign(seen(processes=[process]), DATA)
+    assert len(found) == 1 and "\n" not in found[0] and "\x1b" not in found[0] and "\x07" not in found[0], found
+    assert "--name=a\\nhost m2: fine\\x1b[2J" in found[0] and "data in /d\\x1b]0;t\\x07" in found[0]
+
+
 def test_the_refusal_names_the_host_and_adopt_yml_and_skips_hosts_being_removed():
     probes = {"m1": seen(config_managed=False), "m2": seen(), "m3": seen(config_managed=False), "m4": None}
     problems = host_state.check_foreign(probes, DATA, removing=["m3"])
@@ -142,6 +175,13 @@ def test_the_probe_reads_each_etcd_process(tmp_path):
     ]
     (tmp_path / "12" / "environ").unlink()
     assert "env_error" in probe.etcd_processes("etcd", str(tmp_path))[1]
+    # What is cut short says so: too many arguments, a long one, or a long ETCD_* value.
+    process(40, "etcd", ["etcd"] + ["--debug"] * 40)
+    process(41, "etcd", ["etcd", "--name=" + "n" * 300])
+    process(42, "etcd", ["etcd"], ["ETCD_NAME=" + "n" * 300])
+    process(43, "etcd", ["etcd"] + ["--debug"] * 39, ["ETCD_NAME=" + "n" * 200])
+    cut = dict((item["pid"], item.get("truncated")) for item in probe.etcd_processes("etcd", str(tmp_path)))
+    assert cut == {7: None, 12: None, 40: True, 41: True, 42: True, 43: None}
 
 
 def test_the_probe_knows_a_conf_yml_of_its_own(tmp_path):

@@ -54,6 +54,9 @@ PI_SEED_CONFIG = {
 }
 
 
+PEER_HTTPS = "--listen-peer-urls=https://10.93.81.17:2380"
+
+
 def test_the_kube_seed_environment_is_mutual_tls_on_both_ports():
     described = running.describe(running.settings(["/usr/bin/etcd"], KUBE_SEED_ENV))
     assert described["source"] == "flags" and described["name"] == "node1"
@@ -66,6 +69,7 @@ def test_the_kube_seed_environment_is_mutual_tls_on_both_ports():
         "trusted_ca_file": "/etc/ssl/etcd/ca.pem",
         "client_cert_auth": True,
         "auto_tls": False,
+        "requires_client_cert": True,
     }
     assert described["peer_tls"]["cert_file"] == "/etc/ssl/etcd/member1.pem"
     assert described["shortfalls"] == []
@@ -92,21 +96,82 @@ def test_the_pi_seed_reads_its_config_file_alone():
 def test_the_kube_seeds_half_way_cluster_shows_each_shortfall():
     # Section 7 of the kube-apiserver seed: clients moved to https, peers left on http; one client URL still plain.
     env = dict(KUBE_SEED_ENV, ETCD_LISTEN_PEER_URLS="http://10.93.81.17:2380", ETCD_PEER_CLIENT_CERT_AUTH="false")
+    del env["ETCD_LISTEN_CLIENT_URLS"]
     cmdline = ["/usr/bin/etcd", "--listen-client-urls", "https://10.93.81.17:2379,http://127.0.0.1:2379"]
     described = running.describe(running.settings(cmdline, env))
-    # The flag wins over its variable.
     assert described["listen_client_urls"] == ["https://10.93.81.17:2379", "http://127.0.0.1:2379"]
     assert described["client_scheme"] == "http+https" and described["peer_scheme"] == "http"
     assert described["shortfalls"] == [
-        "its client port serves plain http (https://10.93.81.17:2379, http://127.0.0.1:2379)",
+        "its client port serves plain http (http://127.0.0.1:2379)",
         "its peer port serves plain http (http://10.93.81.17:2380)",
     ]
-    # TLS without client certificates, and etcd's self-signed certificates, are shortfalls as well.
-    tls_only = running.describe(running.settings(["etcd", "--peer-auto-tls", "--listen-peer-urls=https://a:2380"], env))
-    assert tls_only["shortfalls"] == [
-        "its peer certificate is etcd's self-signed auto-tls one",
-        "its peer port does not require a client certificate (peer-client-cert-auth off)",
+    # A flag given on the command line and as its variable too: etcd refuses to start (pkg/flags verifyEnv).
+    with pytest.raises(running.RunningConfigError, match="both --listen-client-urls and ETCD_LISTEN_CLIENT_URLS"):
+        running.settings(cmdline, KUBE_SEED_ENV)
+
+
+def test_auto_tls_and_client_certificates_as_etcd_serves_them():
+    # auto-tls alone: a self-signed certificate that checks no client certificate, whatever client-cert-auth says.
+    alone = running.describe(running.settings(["etcd", "--peer-auto-tls", "--peer-client-cert-auth", PEER_HTTPS], {}))
+    assert alone["peer_tls"]["auto_tls"] is True and alone["peer_tls"]["requires_client_cert"] is False
+    assert alone["shortfalls"] == [
+        "its client port serves plain http (http://localhost:2379)",
+        "its peer certificate is etcd's self-signed auto-tls one, which checks no client certificate",
     ]
+    # auto-tls beside a certificate of one's own: etcd ignores it ("ignoring peer auto TLS since certs given").
+    given = running.describe(running.settings(["etcd", "--peer-auto-tls"], KUBE_SEED_ENV))
+    assert given["peer_tls"]["auto_tls"] is False and given["peer_tls"]["cert_file"] == "/etc/ssl/etcd/member1.pem"
+    assert given["shortfalls"] == []
+    # A trusted CA file alone makes the handshake require a client certificate; client-cert-auth alone checks it
+    # against the system's CAs; neither requires none.
+    env = dict(KUBE_SEED_ENV, ETCD_CLIENT_CERT_AUTH="false")
+    assert running.describe(running.settings(["etcd"], env))["client_tls"]["requires_client_cert"] is True
+    del env["ETCD_TRUSTED_CA_FILE"]
+    assert running.describe(running.settings(["etcd"], env))["shortfalls"] == [
+        "its client port does not require a client certificate (neither client-cert-auth nor trusted-ca-file)"
+    ]
+    env["ETCD_CLIENT_CERT_AUTH"] = "true"
+    assert running.describe(running.settings(["etcd"], env))["shortfalls"] == [
+        "its client port checks client certificates against the system's CAs, not a CA of its own (trusted-ca-file "
+        "unset)"
+    ]
+
+
+def test_every_client_listener_and_unix_sockets():
+    env = dict(KUBE_SEED_ENV, ETCD_LISTEN_CLIENT_HTTP_URLS="http://10.93.81.17:2381")
+    described = running.describe(running.settings(["etcd"], env))
+    assert described["listen_client_urls"][-1] == "http://10.93.81.17:2381"
+    assert described["shortfalls"] == ["its client port serves plain http (http://10.93.81.17:2381)"]
+    sockets = dict(KUBE_SEED_ENV, ETCD_LISTEN_CLIENT_URLS="unix://etcd.sock,unixs://etcd-tls.sock")
+    described = running.describe(running.settings(["etcd"], sockets))
+    assert described["client_scheme"] == "unix+unixs"
+    assert described["shortfalls"] == ["its client port serves plain http (unix://etcd.sock)"]
+
+
+def test_the_environment_as_etcd_reads_it():
+    env = {
+        "ETCD_NAME": "",  # empty: not read, etcd's default stays
+        "ETCD_VERSION": "3.5.1",  # a container image's label: etcd unsets it unread
+        "ETCD_UNKNOWN_THING": "x",  # no flag of that name: etcd warns and goes on
+        "ETCD_data_dir": "/d",  # not the variable of any flag
+    }
+    described = running.describe(running.settings(["etcd"], env))
+    assert described["name"] == "default" and described["data_dir"] == "default.etcd"
+    # An empty --config-file is no config file: ETCD_CONFIG_FILE is looked at then.
+    assert running.config_file(["etcd", "--config-file="], {"ETCD_CONFIG_FILE": "/c.yml"}) == "/c.yml"
+
+
+def test_a_config_file_as_etcd_reads_it():
+    config = dict(PI_SEED_CONFIG, **{"Name": None})
+    del config["name"]
+    config["Name"] = "etcd1"
+    # Keys match without regard to case; a TLS key outside its section is not read.
+    config["cert-file"] = "/top-level.pem"
+    found = running.settings(["etcd", "--config-file=/c.yml"], {}, config)
+    assert found["settings"]["name"] == "etcd1" and found["settings"]["cert-file"] == "/etc/etcd/server.pem"
+    config["name"] = "other"
+    with pytest.raises(running.RunningConfigError, match="sets name twice"):
+        running.settings(["etcd", "--config-file=/c.yml"], {}, config)
 
 
 def test_debians_default_member_is_etcds_defaults():
@@ -126,6 +191,8 @@ def test_debians_default_member_is_etcds_defaults():
         (["etcd", "--name"], {}, "--name has no value"),
         (["etcd", "name=x"], {}, "where a flag belongs"),
         (["etcd", "--client-cert-auth=yes"], {}, "--client-cert-auth is 'yes'"),
+        # A flag no release defines: Go's flag package refuses it ("flag provided but not defined").
+        (["etcd", "--listen-client-url=http://0.0.0.0:2379"], {}, "--listen-client-url, a flag no etcd release"),
         (["etcd"], {"ETCD_PEER_CLIENT_CERT_AUTH": "on"}, "peer-client-cert-auth is 'on'"),
     ],
 )
@@ -139,5 +206,9 @@ def test_flags_after_the_double_dash_and_bool_values():
         "auto-tls": False,
         "debug": True,
     }
+    # Every bool flag of every release takes no separate value: the flag after it is read as a flag, not as its value.
+    for flag in ("unsafe-no-fsync", "experimental-initial-corrupt-check", "socket-reuse-port", "enable-log-rotation"):
+        parsed = running.parse_flags(["--" + flag, "--listen-client-urls=https://10.0.0.1:2379"])
+        assert parsed == {flag: True, "listen-client-urls": "https://10.0.0.1:2379"}
     with pytest.raises(running.RunningConfigError, match="not a YAML mapping"):
         running.settings(["etcd", "--config-file", "/c"], {}, ["a"])
