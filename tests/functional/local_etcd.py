@@ -80,9 +80,19 @@ class LocalCluster:
             **kwargs,
         )
 
-    def start(self, member, initial_members=None, state="new"):
+    def client_tls(self, member):
+        """The client port's TLS flags a member starts with: mutual TLS with the cluster's CA."""
+        certs = os.path.join(self.pki, "members", member["name"])
+        return [
+            "--client-cert-auth",
+            "--trusted-ca-file=" + os.path.join(self.pki, "ca.crt"),
+            "--cert-file=" + os.path.join(certs, "server.crt"),
+            "--key-file=" + os.path.join(certs, "server.key"),
+        ]
+
+    def start(self, member, initial_members=None, state="new", client_tls=None):
         """``initial_members``: the members it starts with (all, by default); ``state``: new, or existing for a
-        member that joins."""
+        member that joins; ``client_tls``: the client port's TLS flags instead of ``client_tls()``'s."""
         initial = ",".join("%s=%s" % (m["name"], m["peer"]) for m in initial_members or self.members)
         certs = os.path.join(self.pki, "members", member["name"])
         args = [
@@ -96,10 +106,7 @@ class LocalCluster:
             "--initial-cluster=" + initial,
             "--initial-cluster-token=test",
             "--initial-cluster-state=" + state,
-            "--client-cert-auth",
-            "--trusted-ca-file=" + os.path.join(self.pki, "ca.crt"),
-            "--cert-file=" + os.path.join(certs, "server.crt"),
-            "--key-file=" + os.path.join(certs, "server.key"),
+            *(self.client_tls(member) if client_tls is None else client_tls),
             "--peer-client-cert-auth",
             "--peer-trusted-ca-file=" + os.path.join(self.pki, "peer-ca.crt"),
             "--peer-cert-file=" + os.path.join(certs, "peer.crt"),

@@ -1,0 +1,81 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, etcdtls.cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The TLS rules running.describe reads a foreign etcd by, shown by a real etcd (3.5.1) and real handshakes: a trusted
+CA file alone makes the client port require a client certificate (client-cert-auth off), neither of them requires
+none, and auto-tls beside a certificate of one's own is ignored (the certificate given is served)."""
+
+import os
+import socket
+import ssl
+import time
+
+from local_etcd import LocalCluster
+
+from ansible_collections.etcdtls.cluster.plugins.module_utils import running
+
+
+def handshake(url, ca_file, cert=None):
+    """A TLS handshake with ``url`` and one round trip (a TLS 1.3 server refuses a missing client certificate after
+    the handshake): None when it went through, else the error."""
+    host, port = url.rsplit("//", 1)[1].rsplit(":", 1)
+    context = ssl.create_default_context(cafile=ca_file)
+    if cert:
+        context.load_cert_chain(*cert)
+    try:
+        with socket.create_connection((host, int(port)), timeout=3) as sock, context.wrap_socket(
+            sock, server_hostname=host
+        ) as tls:
+            tls.sendall(b"GET /version HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            if not tls.recv(64):
+                return "closed"
+    except (OSError, ssl.SSLError) as exc:
+        return str(exc)
+    return None
+
+
+def served(local, member, client_tls, wait=20):
+    """Start ``member`` with ``client_tls``, wait for its client port, and return what running.describe says of those
+    flags beside what a handshake without and with the admin certificate gives."""
+    local.start(member, client_tls=client_tls)
+    ca_file = os.path.join(local.pki, "ca.crt")
+    admin = (os.path.join(local.pki, "clients", "admin.crt"), os.path.join(local.pki, "clients", "admin.key"))
+    deadline = time.monotonic() + wait
+    try:
+        while handshake(member["client"], ca_file, admin) is not None and time.monotonic() < deadline:
+            time.sleep(0.3)
+        result = {
+            "with_cert": handshake(member["client"], ca_file, admin),
+            "without_cert": handshake(member["client"], ca_file),
+        }
+    finally:
+        local.stop(member)
+    flags = ["etcd", "--listen-client-urls=" + member["client"], *client_tls]
+    result["described"] = running.describe(running.settings(flags, {}))["client_tls"]
+    return result
+
+
+def test_client_certificates_are_required_as_running_describes(tmp_path):
+    local = LocalCluster(str(tmp_path / "c"), ["127.0.0.1"])
+    local.build_pki()
+    member = local.members[0]
+    mutual = local.client_tls(member)
+    cert_flags = [flag for flag in mutual if flag.split("=")[0] in ("--cert-file", "--key-file")]
+    ca_flag = [flag for flag in mutual if flag.startswith("--trusted-ca-file=")]
+
+    # A trusted CA file without client-cert-auth: the handshake needs a client certificate.
+    ca_only = served(local, member, cert_flags + ca_flag)
+    assert ca_only["with_cert"] is None, ca_only
+    assert ca_only["without_cert"] is not None, ca_only
+    assert ca_only["described"]["requires_client_cert"] is True
+
+    # Neither: a client without a certificate gets in (the negative case of the one above).
+    neither = served(local, member, cert_flags)
+    assert neither["without_cert"] is None, neither
+    assert neither["described"]["requires_client_cert"] is False
+
+    # auto-tls beside the member's own certificate: etcd ignores it, and serves the certificate given (it verifies
+    # against the cluster's CA, which a self-signed one would not), still requiring client certificates.
+    auto = served(local, member, ["--auto-tls", *cert_flags, *ca_flag])
+    assert auto["with_cert"] is None and auto["without_cert"] is not None, auto
+    assert auto["described"]["auto_tls"] is False and auto["described"]["requires_client_cert"] is True
