@@ -107,9 +107,9 @@ ansible_facts:
         processes:
           description:
             - Each running process named O(process), with its C(pid), C(cmdline) (a list, cut short) and C(env) (its
-              C(ETCD_*) variables; C(env_error) when they could not be read; C(truncated) when an argument, a value or the
-              number of arguments was cut short). The preflight tells the members this collection started from an etcd
-              started another way.
+              C(ETCD_*) variables; C(env_error) when they could not be read; C(truncated) when an argument, a value or
+              the number of arguments was cut short). The preflight tells the members this collection started from an
+              etcd started another way.
           type: list
           elements: dict
         listening:
