@@ -57,8 +57,6 @@ try:
 except ImportError:  # pragma: no cover - ansible-core depends on PyYAML
     yaml = None
 
-from ansible_collections.etcdtls.cluster.plugins.module_utils.compliance import judge
-
 
 def etcd_compliance(audit, expect, host=None):
     if not isinstance(audit, dict) or not isinstance(expect, dict) or not isinstance(expect.get("known_cas"), list):
@@ -70,6 +68,11 @@ def etcd_compliance(audit, expect, host=None):
     except yaml.YAMLError as exc:
         config = None
         audit = dict(audit, config_error="%s is not YAML: %s" % (audit.get("config_file"), exc))
+    # Imported here, not at the top: Ansible imports every filter file of the collection in each worker whose
+    # templates name any one of them (16 workers of a 3-member rerun), and the judgement brings the etcdctl runner,
+    # ssl and a thread pool with it (about 25 ms of CPU each time), for the one task that calls it.
+    from ansible_collections.etcdtls.cluster.plugins.module_utils.compliance import judge
+
     checks = judge(audit, config, expect)
     if host is not None:
         checks = [
