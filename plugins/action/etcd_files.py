@@ -14,12 +14,13 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import base64
+import contextlib
 import os
 
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.etcdtls.cluster.plugins.module_utils.files import cached_sha256_of
+from ansible_collections.etcdtls.cluster.plugins.module_utils.files import cached_sha256_of, sha256_cache_of
 
 MODULE = "etcdtls.cluster.etcd_files"
 INLINE_LIMIT = 256 * 1024
@@ -119,6 +120,16 @@ class ActionModule(ActionBase):
         finally:
             self._remove_tmp_path(remote_tmp)
         if second.get("failed"):
+            if "does not have sha256" in second.get("msg", ""):
+                # The upload is not what the kept digest says: drop each kept digest, so the next run works them out
+                # from the files themselves instead of failing the same way.
+                for src in large.values():
+                    with contextlib.suppress(OSError):
+                        os.unlink(sha256_cache_of(src))
+                second["msg"] += (
+                    "; the controller's kept digests of %s were dropped: run again to push them by their own digest"
+                    % ", ".join(sorted(large.values()))
+                )
             result.update(second)
             return result
         installed = dict((f["dest"], f) for f in second["files"])

@@ -47,9 +47,14 @@ def sha256_of(path):
 
 def _stat_key(path):
     st = os.stat(path)
-    # Any write to the file, a chmod or a touch moves its ctime, which no one can set back: with its inode, size and
-    # mtime, the file a digest was computed from.
-    return "%d %d %d %d" % (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    # Any write to the file, a chmod or a touch moves its ctime, which no one can set back: with its device, inode,
+    # size and mtime, the file a digest was computed from (an inode number alone repeats across filesystems).
+    return "%d %d %d %d %d" % (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def sha256_cache_of(path):
+    """Where cached_sha256_of keeps the digest of ``path``."""
+    return os.path.join(os.path.dirname(path), ".%s.sha256" % os.path.basename(path))
 
 
 def cached_sha256_of(path, write=True):
@@ -58,7 +63,7 @@ def cached_sha256_of(path, write=True):
     unchanged): a rerun pushing the same binaries to every member reads them no more. A digest file that does not
     match, or cannot be read or written, is worked out again; it is written whole (temp file, rename) or not at all,
     and never with ``write`` false (check mode)."""
-    cache = os.path.join(os.path.dirname(path), ".%s.sha256" % os.path.basename(path))
+    cache = sha256_cache_of(path)
     key = _stat_key(path)
     try:
         with open(cache) as handle:
