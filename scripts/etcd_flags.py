@@ -64,8 +64,9 @@ def flags(repo, tag):
             if re.fullmatch(r'"[a-z0-9.-]+"', args[position]):
                 found[args[position].strip('"')] = "bool" if method in ("BoolVar", "Bool") else "value"
         ignored = re.search(r"ignored = \[\]string\{([^}]*)\}", text)
+        # flags.IgnoredFlag: a bool flag to Go's parser (no separate value), any value after "=" taken and dropped.
         for name in re.findall(r'"([a-z0-9.-]+)"', ignored.group(1) if ignored else ""):
-            found[name] = "bool"
+            found[name] = "ignored"
         if re.search(r"featuregate|FeatureGate\)\.AddFlag", text):
             found.setdefault("feature-gates", "value")
     if "name" not in found or "config-file" not in found:
@@ -90,8 +91,8 @@ def main():
             "# Copyright (c) 2026, etcdtls.cluster contributors\n"
             "# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)\n"
             '"""Every command-line flag etcd %s defines: whether Go parses it as a bool flag\n'
-            "(no value after it) and the release lines that have it (as one string). Generated from etcd's source,\n"
-            "do not edit:\n\n"
+            "(no value after it; ignored: a legacy flag etcd parses so and drops) and the release lines that have\n"
+            "it (as one string). Generated from etcd's source, do not edit:\n\n"
             "    python scripts/etcd_flags.py /path/to/etcd %s\n"
             '"""\n\n'
             "from __future__ import absolute_import, division, print_function\n\n"

@@ -120,13 +120,13 @@ class ActionModule(ActionBase):
         finally:
             self._remove_tmp_path(remote_tmp)
         if second.get("failed"):
-            if "does not have sha256" in second.get("msg", ""):
+            if "does not have sha256" in str(second.get("msg", "")):
                 # The upload is not what the kept digest says: drop each kept digest, so the next run works them out
                 # from the files themselves instead of failing the same way.
                 for src in large.values():
                     with contextlib.suppress(OSError):
                         os.unlink(sha256_cache_of(src))
-                second["msg"] += (
+                second["msg"] = str(second["msg"]) + (
                     "; the controller's kept digests of %s were dropped: run again to push them by their own digest"
                     % ", ".join(sorted(large.values()))
                 )

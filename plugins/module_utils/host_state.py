@@ -32,15 +32,15 @@ ADOPT = (
 )
 
 
-def _printable(text):
-    """``text`` with every character a terminal could act on (a newline, an escape sequence) shown as its escape: a
-    process's command line and environment are whatever its owner made them."""
-    return str(text).encode("unicode_escape").decode("ascii")
+def _printable(text, limit=300):
+    """``text`` with every character a terminal could act on (a newline, an escape sequence) shown as its escape, and
+    cut at ``limit`` characters: a process's command line and environment are whatever its owner made them."""
+    text = str(text).encode("unicode_escape").decode("ascii")
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _show(cmdline):
-    text = _printable(" ".join(cmdline))
-    return text if len(text) <= 300 else text[:297] + "..."
+    return _printable(" ".join(cmdline))
 
 
 def _program(cmdline):
@@ -76,14 +76,22 @@ def foreign(probe, data_dir):
     expected_arg = "--config-file=%s" % config
     found = []
     for process in probe.get("processes") or []:
-        cmdline = _program(process.get("cmdline") or [])
-        env = process.get("env") or {}
+        process = process if isinstance(process, dict) else {}
+        # A probe's lists and dicts as the probe makes them; anything else (a host that answers something else) is
+        # shown, never read as settings.
+        cmdline = process.get("cmdline") if isinstance(process.get("cmdline"), list) else []
+        malformed = not all(isinstance(arg, str) for arg in cmdline) or not isinstance(process.get("env") or {}, dict)
+        cmdline = _program([str(arg) for arg in cmdline])
+        env = process.get("env") if isinstance(process.get("env"), dict) and not malformed else {}
+        if malformed:
+            process = dict(process, truncated=True)
         own_values = {"ETCD_CONFIG_FILE": config, "ETCD_DATA_DIR": data_dir}
         strange_env = sorted(
             key for key, value in env.items() if key not in OWN_ENV or own_values.get(key, value) != value
         )
         ours = (
-            len(cmdline) == 2
+            not malformed
+            and len(cmdline) == 2
             and posixpath.basename(cmdline[0]) == "etcd"
             and cmdline[1] == expected_arg
             and probe.get("config_managed")
@@ -92,7 +100,7 @@ def foreign(probe, data_dir):
             found.append(
                 "etcd runs as pid %s with `%s`%s%s%s"
                 % (
-                    process.get("pid"),
+                    _printable(process.get("pid")),
                     _show(cmdline),
                     " and its own ETCD_* settings (%s)" % _printable(", ".join(strange_env)) if strange_env else "",
                     "" if ours else " (this collection's members run only `etcd %s`)" % expected_arg,

@@ -91,7 +91,12 @@ def read_config(path):
 
 
 def _split_nul(data):
-    return [part.decode("utf-8", "replace") for part in (data or b"").split(b"\0") if part]
+    """NUL-terminated strings (/proc's cmdline and environ), empty ones kept: an empty argument is a value."""
+    data = data or b""
+    parts = data.split(b"\0")
+    if data.endswith(b"\0"):
+        parts.pop()
+    return [part.decode("utf-8", "replace") for part in parts] if data else []
 
 
 def etcd_processes(name="etcd", proc="/proc"):
@@ -114,9 +119,14 @@ def etcd_processes(name="etcd", proc="/proc"):
             with open(os.path.join(proc, pid, "environ"), "rb") as handle:
                 for entry in _split_nul(handle.read()):
                     key, _sep, value = entry.partition("=")
-                    if key.startswith("ETCD_"):
-                        item["env"][key] = value[:_VALUE_MAX]
-                        truncated = truncated or len(value) > _VALUE_MAX
+                    if not key.startswith("ETCD_"):
+                        continue
+                    if len(item["env"]) >= _CMDLINE_MAX or len(key) > _VALUE_MAX:
+                        truncated = True
+                        continue
+                    # Go's getenv takes a name's first value, as the process itself sees it.
+                    item["env"].setdefault(key, value[:_VALUE_MAX])
+                    truncated = truncated or len(value) > _VALUE_MAX
         except OSError as exc:
             item["env_error"] = exc.strerror or str(exc)
         if truncated:

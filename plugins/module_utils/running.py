@@ -22,6 +22,8 @@ from ansible_collections.etcdtls.cluster.plugins.module_utils.etcd_flags import 
 _ENV_FLAGS = dict(("ETCD_" + name.replace("-", "_").upper(), name) for name in FLAGS)
 # Variables etcd reads itself or drops: the config file is looked up on its own, ETCD_VERSION is unset unread.
 _ENV_NOT_FLAGS = ("ETCD_CONFIG_FILE", "ETCD_VERSION")
+# The flags that hold URLs (flags.UniqueURLs).
+_URL_FLAGS = frozenset(name for name in FLAGS if name.endswith("-urls"))
 # etcd's own defaults for what a plan reads (server/embed/config.go).
 DEFAULTS = {
     "name": "default",
@@ -66,6 +68,15 @@ def _bool(value, where):
     raise RunningConfigError("%s is %r, which etcd does not read as true or false" % (where, value))
 
 
+def _set_urls(flags, name, value):
+    """A URL flag set to ``value`` as etcd's UniqueURLs does it: an empty value, or one URL it already has, keeps the
+    list it has (etcd's default at first); anything else replaces it."""
+    current = flags.get(name, DEFAULTS.get(name, ""))
+    if value == "" or value in _urls(current):
+        return current
+    return value
+
+
 def parse_flags(args):
     """The flags of etcd's command line ``args`` (without the program), as {flag name: value}. Like Go's flag
     package: ``-x`` and ``--x`` alike, ``--x=v`` or ``--x v``, bool flags without a value, parsing ends at ``--`` or at
@@ -82,8 +93,15 @@ def parse_flags(args):
         name, has_value, value = arg.lstrip("-").partition("=")
         if name not in FLAGS:
             raise RunningConfigError("etcd's command line has --%s, a flag no etcd release defines" % name)
+        if FLAGS[name][0] == "ignored":
+            continue
         if FLAGS[name][0] == "bool":
             flags[name] = _bool(value, "--" + name) if has_value else True
+        elif name in _URL_FLAGS and not has_value and index < len(args):
+            flags[name] = _set_urls(flags, name, args[index])
+            index += 1
+        elif name in _URL_FLAGS and has_value:
+            flags[name] = _set_urls(flags, name, value)
         elif has_value:
             flags[name] = value
         elif index < len(args):
@@ -126,7 +144,8 @@ def _from_config(config):
             for tls_key in _TLS_KEYS:
                 if section.get(tls_key) not in (None, ""):
                     flat[_TLS_SECTIONS[key] + tls_key] = section[tls_key]
-        elif value is not None and key not in _TOP_LEVEL_TLS:
+        elif value is not None and key not in _TOP_LEVEL_TLS and not (key in _URL_FLAGS and value == ""):
+            # An empty URL list in the file keeps etcd's default (configFromFile parses only what is there).
             flat[key] = value
     return flat
 
@@ -150,7 +169,7 @@ def _from_env(env, flags):
             continue
         if _ENV_FLAGS[key] in flags:
             raise RunningConfigError("etcd refuses to start with both --%s and %s" % (_ENV_FLAGS[key], key))
-        if value != "":
+        if value != "" and FLAGS[_ENV_FLAGS[key]][0] != "ignored":
             found[_ENV_FLAGS[key]] = value
     return found
 
@@ -178,6 +197,8 @@ def settings(cmdline, env, config=None):
 
 def _urls(value):
     items = value if isinstance(value, (list, tuple)) else str(value).split(",")
+    if not all(isinstance(item, str) for item in items):
+        raise RunningConfigError("a URL list holds %r, which is not a URL" % (value,))
     return [item.strip() for item in items if item.strip()]
 
 

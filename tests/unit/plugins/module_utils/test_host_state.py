@@ -132,6 +132,25 @@ def test_what_the_process_shows_is_printed_escaped():
     assert "--name=a\\nhost m2: fine\\x1b[2J" in found[0] and "data in /d\\x1b]0;t\\x07" in found[0]
 
 
+@pytest.mark.parametrize(
+    "process",
+    [
+        dict(OURS, cmdline=["/usr/bin/etcd", 5]),
+        dict(OURS, env=["ETCD_NAME=x"]),
+        "not a process",
+    ],
+)
+def test_a_probe_that_is_not_what_the_probe_makes_is_shown_not_read(process):
+    found = host_state.foreign(seen(processes=[process]), DATA)
+    assert len(found) == 1 and ": member" not in found[0], found
+
+
+def test_what_is_printed_of_a_process_is_cut_short():
+    process = dict(OURS, pid="4\x1b[2J", cmdline=["/usr/bin/etcd", "--name=" + "\x1b" * 5000])
+    found = host_state.foreign(seen(processes=[process]), DATA)
+    assert len(found) == 1 and "\x1b" not in found[0] and len(found[0]) < 1200, found
+
+
 def test_the_refusal_names_the_host_and_adopt_yml_and_skips_hosts_being_removed():
     probes = {"m1": seen(config_managed=False), "m2": seen(), "m3": seen(config_managed=False), "m4": None}
     problems = host_state.check_foreign(probes, DATA, removing=["m3"])
@@ -180,8 +199,15 @@ def test_the_probe_reads_each_etcd_process(tmp_path):
     process(41, "etcd", ["etcd", "--name=" + "n" * 300])
     process(42, "etcd", ["etcd"], ["ETCD_NAME=" + "n" * 300])
     process(43, "etcd", ["etcd"] + ["--debug"] * 39, ["ETCD_NAME=" + "n" * 200])
+    process(44, "etcd", ["etcd"], ["ETCD_N%d=1" % n for n in range(41)])
+    process(45, "etcd", ["etcd"], ["ETCD_" + "N" * 300 + "=1"])
     cut = dict((item["pid"], item.get("truncated")) for item in probe.etcd_processes("etcd", str(tmp_path)))
-    assert cut == {7: None, 12: None, 40: True, 41: True, 42: True, 43: None}
+    assert cut == {7: None, 12: None, 40: True, 41: True, 42: True, 43: None, 44: True, 45: True}
+    # An empty argument is a value (the flag after it is not); a variable named twice has its first value, as the
+    # process's own getenv gives it.
+    process(46, "etcd", ["etcd", "--trusted-ca-file", "", "--auto-tls"], ["ETCD_NAME=first", "ETCD_NAME=second"])
+    item = next(found for found in probe.etcd_processes("etcd", str(tmp_path)) if found["pid"] == 46)
+    assert item["cmdline"] == ["etcd", "--trusted-ca-file", "", "--auto-tls"] and item["env"] == {"ETCD_NAME": "first"}
 
 
 def test_the_probe_knows_a_conf_yml_of_its_own(tmp_path):

@@ -151,7 +151,7 @@ def test_every_client_listener_and_unix_sockets():
 def test_the_environment_as_etcd_reads_it():
     env = {
         "ETCD_NAME": "",  # empty: not read, etcd's default stays
-        "ETCD_VERSION": "3.5.1",  # a container image's label: etcd unsets it unread
+        "ETCD_VERSION": "3.5.1",  # a container image's label: etcd 3.5 and later unset it unread (3.4 would not start)
         "ETCD_UNKNOWN_THING": "x",  # no flag of that name: etcd warns and goes on
         "ETCD_data_dir": "/d",  # not the variable of any flag
     }
@@ -159,6 +159,39 @@ def test_the_environment_as_etcd_reads_it():
     assert described["name"] == "default" and described["data_dir"] == "default.etcd"
     # An empty --config-file is no config file: ETCD_CONFIG_FILE is looked at then.
     assert running.config_file(["etcd", "--config-file="], {"ETCD_CONFIG_FILE": "/c.yml"}) == "/c.yml"
+
+
+def test_url_flags_as_etcds_unique_urls_sets_them():
+    # An empty value, or a URL the list already has, keeps the list (etcd's default at first); another replaces it.
+    assert running.describe(running.settings(["etcd", "--listen-client-urls="], {}))["listen_client_urls"] == [
+        "http://localhost:2379"
+    ]
+    twice = [
+        "etcd",
+        "--listen-client-urls=http://127.0.0.1:2379,https://h:2379",
+        "--listen-client-urls",
+        "https://h:2379",
+    ]
+    described = running.describe(running.settings(twice, {}))
+    assert described["listen_client_urls"] == ["http://127.0.0.1:2379", "https://h:2379"]
+    assert described["shortfalls"][0] == "its client port serves plain http (http://127.0.0.1:2379)"
+    replaced = running.settings(["etcd", "--listen-peer-urls=http://a:2380", "--listen-peer-urls=https://a:2380"], {})
+    assert running.describe(replaced)["listen_peer_urls"] == ["https://a:2380"]
+    # In a config file, an empty list keeps etcd's default; a list of anything but URLs is not read.
+    config = dict(PI_SEED_CONFIG, **{"listen-client-urls": ""})
+    found = running.settings(["etcd", "--config-file=/c.yml"], {}, config)
+    assert running.describe(found)["listen_client_urls"] == ["http://localhost:2379"]
+    config["listen-client-urls"] = [1]
+    with pytest.raises(running.RunningConfigError, match="not a URL"):
+        running.describe(running.settings(["etcd", "--config-file=/c.yml"], {}, config))
+
+
+def test_the_legacy_flags_etcd_parses_and_drops():
+    # flags.IgnoredFlag: no separate value, any value after "=", no effect.
+    assert running.parse_flags(["--config=x", "-v", "--name=n"]) == {"name": "n"}
+    assert running.settings(["etcd"], {"ETCD_FORCE": "x"})["settings"]["name"] == "default"
+    with pytest.raises(running.RunningConfigError, match="'x' where a flag belongs"):
+        running.parse_flags(["--config", "x"])
 
 
 def test_a_config_file_as_etcd_reads_it():
