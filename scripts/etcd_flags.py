@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Write plugins/module_utils/etcd_flags.py: every command-line flag of each etcd release line, read from etcd's own
 source (the FlagSet calls of etcdmain/config.go and, from 3.6 on, server/embed/config.go, with the ignored legacy
-flags, which Go parses as bool flags). No network: it reads a local clone of etcd-io/etcd.
+flags, which Go parses as bool flags), and every key of its config file (the json tags of embed's Config and
+configJSON at the top level, of securityConfig in the two transport-security sections). No network: it reads a
+local clone of etcd-io/etcd.
 
     python scripts/etcd_flags.py /path/to/etcd v3.4.45 v3.5.33 v3.6.14 v3.7.1
 """
@@ -74,10 +76,41 @@ def flags(repo, tag):
     return found
 
 
+def _struct_tags(text, name):
+    body = re.search(r"^type %s struct \{\n(.*?)^\}" % name, text, re.S | re.M)
+    if not body:
+        raise SystemExit("no struct %s in embed/config.go" % name)
+    tags = (tag.split(",")[0] for tag in re.findall(r'json:"([^"]*)"', body.group(1)))
+    return [tag for tag in tags if tag not in ("", "-")]
+
+
+def config_keys(repo, tag):
+    """The config file's top-level keys and its transport-security sections' keys at ``tag``."""
+    text = source(repo, tag, "server/embed/config.go") or source(repo, tag, "embed/config.go")
+    return _struct_tags(text, "Config") + _struct_tags(text, "configJSON"), _struct_tags(text, "securityConfig")
+
+
+def _by_minor(found_by_tag):
+    keys = {}
+    for tag, found in found_by_tag.items():
+        minor = ".".join(tag.lstrip("v").split(".")[:2])
+        for key in found:
+            keys.setdefault(key, []).append(minor)
+    return keys
+
+
+def _write_keys(handle, name, keys):
+    handle.write("%s = {\n" % name)
+    for key in sorted(keys):
+        handle.write('    "%s": "%s",\n' % (key, " ".join(keys[key])))
+    handle.write("}\n")
+
+
 def main():
     repo, tags = sys.argv[1], sys.argv[2:]
     lines = {}
     by_tag = dict((tag, flags(repo, tag)) for tag in tags)
+    config = dict((tag, config_keys(repo, tag)) for tag in tags)
     for tag, found in by_tag.items():
         minor = ".".join(tag.lstrip("v").split(".")[:2])
         for name, kind in found.items():
@@ -92,7 +125,9 @@ def main():
             "# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)\n"
             '"""Every command-line flag etcd %s defines: whether Go parses it as a bool flag\n'
             "(no value after it; ignored: a legacy flag etcd parses so and drops) and the release lines that have\n"
-            "it (as one string). Generated from etcd's source, do not edit:\n\n"
+            "it (as one string); every key of its config file, at the top level (CONFIG_KEYS) and in the client- and\n"
+            "peer-transport-security sections (TLS_SECTION_KEYS), with the release lines that read it. Generated\n"
+            "from etcd's source, do not edit:\n\n"
             "    python scripts/etcd_flags.py /path/to/etcd %s\n"
             '"""\n\n'
             "from __future__ import absolute_import, division, print_function\n\n"
@@ -102,7 +137,10 @@ def main():
         for name in sorted(lines):
             kind, minors = lines[name]
             handle.write('    "%s": ("%s", "%s"),\n' % (name, kind, " ".join(minors)))
-        handle.write("}\n")
+        handle.write("}\n\n")
+        _write_keys(handle, "CONFIG_KEYS", _by_minor(dict((tag, top) for tag, (top, _tls) in config.items())))
+        handle.write("\n")
+        _write_keys(handle, "TLS_SECTION_KEYS", _by_minor(dict((tag, tls) for tag, (_top, tls) in config.items())))
 
 
 if __name__ == "__main__":

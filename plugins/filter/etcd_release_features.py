@@ -57,6 +57,11 @@ _value:
     tls_min_version:
       description: "C(tls-min-version), TLS1.2 or TLS1.3 (3.4.25 to before 3.5.0, 3.5.8 and later)."
       type: bool
+    config_allowed_names:
+      description: >-
+        C(allowed-cn) and C(allowed-hostname) (lists) in the config file's transport-security sections (3.5.14 and
+        later).
+      type: bool
     grpc_gateway_flag:
       description: "The v3 JSON API (gRPC gateway) is on only with C(enable-grpc-gateway) (before 3.5.0)."
       type: bool

@@ -26,6 +26,7 @@ import ipaddress
 import re
 from urllib.parse import urlsplit
 
+from ansible_collections.etcdtls.cluster.plugins.module_utils import releases
 from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import EtcdTLSError
 
 INSECURE_OPT_IN = "etcd_allow_insecure_config"
@@ -229,11 +230,33 @@ def weakening(extra_config):
     return found
 
 
-def check_extra_config(extra_config, allow_insecure, metrics_urls=(), log_level="info"):
+def release_problems(extra_config, version):
+    """What of ``etcd_extra_config`` the release ``version`` would not take: etcd ignores a config-file key it does not
+    know, so allowed-cn or allowed-hostname before 3.5.14 narrow nothing, without a word; from 3.5.14 they are
+    lists (a plain string stops the member: Go's JSON decoding refuses a string for a list)."""
+    problems = []
+    for section in SECURITY_SECTIONS:
+        value = extra_config.get(section) if isinstance(extra_config, dict) else None
+        for key in sorted(NARROWING & set(value if isinstance(value, dict) else ())):
+            if not releases.supports(version, "config_allowed_names"):
+                problems.append(
+                    "etcd_extra_config sets %s.%s, which etcd %s does not read from its config file (%s has it): it "
+                    "would be ignored without a word and narrow nothing. Raise etcd_version, or remove it"
+                    % (section, key, version, releases.ranges_text("config_allowed_names"))
+                )
+            elif not (isinstance(value[key], list) and value[key] and all(isinstance(n, str) for n in value[key])):
+                problems.append(
+                    "etcd_extra_config's %s.%s is %r: etcd reads a list of names there (%s: [etcd1, etcd2]), and "
+                    "would refuse to start on anything else" % (section, key, value[key], key)
+                )
+    return problems
+
+
+def check_extra_config(extra_config, allow_insecure, metrics_urls=(), log_level="info", version=None):
     """Refuse what ``etcd_extra_config`` (and the listener and logging variables beside it) must not do."""
     if not isinstance(extra_config, dict):
         raise EtcdTLSError("etcd_extra_config must be a mapping of conf.yml keys, not %r" % (extra_config,))
-    problems = check_keys(extra_config)
+    problems = check_keys(extra_config) + (release_problems(extra_config, version) if version else [])
     for key, owner in sorted(OWNED.items()):
         if key in extra_config:
             problems.append(

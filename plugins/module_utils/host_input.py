@@ -367,7 +367,11 @@ def check_host_settings(settings, host, values):
     if any(mine[option] != settings[option] for option in mine):
         try:
             extra_config.check_extra_config(
-                mine["extra_config"], mine["allow_insecure_config"], mine["metrics_urls"], mine["log_level"]
+                mine["extra_config"],
+                mine["allow_insecure_config"],
+                mine["metrics_urls"],
+                mine["log_level"],
+                settings.get("version"),
             )
         except EtcdTLSError as exc:
             problems.append("host %s: %s" % (host, exc.msg))

@@ -334,6 +334,7 @@ def plan(settings, members, hosts, probes, play_hosts, play_batch, now=None):
         settings.allow_insecure_config,
         settings.metrics_urls,
         settings.log_level,
+        settings.version,
     )
     _collect(
         problems,

@@ -7,6 +7,7 @@ certificates from etcd_pki, reached through the real etcdctl."""
 import os
 import random
 import socket
+import ssl
 import subprocess
 import time
 
@@ -45,6 +46,25 @@ def free_port(host):
         _HANDED_OUT.add(port)
         return port
     raise AssertionError("no free port on %s between 20000 and 32000" % host)
+
+
+def handshake(url, ca_file, cert=None):
+    """A TLS handshake with ``url`` and one round trip (a TLS 1.3 server refuses a missing client certificate after
+    the handshake): None when it went through, else the error."""
+    host, port = url.rsplit("//", 1)[1].rsplit(":", 1)
+    context = ssl.create_default_context(cafile=ca_file)
+    if cert:
+        context.load_cert_chain(*cert)
+    try:
+        with socket.create_connection((host, int(port)), timeout=3) as sock, context.wrap_socket(
+            sock, server_hostname=host
+        ) as tls:
+            tls.sendall(b"GET /version HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            if not tls.recv(64):
+                return "closed"
+    except (OSError, ssl.SSLError) as exc:
+        return str(exc)
+    return None
 
 
 def run_command(args, environ_update=None, data=None):

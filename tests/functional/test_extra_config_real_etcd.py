@@ -11,7 +11,11 @@ import os
 import subprocess
 import time
 
-from local_etcd import ETCD, free_port
+import pytest
+from local_etcd import ETCD, LocalCluster, free_port, handshake
+
+from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import EtcdTLSError
+from ansible_collections.etcdtls.cluster.plugins.module_utils.extra_config import check_extra_config
 
 
 def test_etcd_reads_keys_without_regard_to_case(tmp_path):
@@ -47,3 +51,73 @@ def test_etcd_reads_keys_without_regard_to_case(tmp_path):
     assert started["data-dir"] == str(moved) and os.path.isdir(str(moved)), started
     assert started["snapshot-count"] == 1234, started
     assert not (tmp_path / "m1.etcd").exists(), "no default data dir"
+
+
+def test_etcd_3_5_1_takes_allowed_names_from_flags_but_not_from_its_config_file(tmp_path):
+    """Why the preflight refuses allowed-cn / allowed-hostname in etcd_extra_config before 3.5.14: a 3.5.1 member
+    narrows its clients by name when told so by flag, and ignores the same narrowing in its config file."""
+    local = LocalCluster(str(tmp_path / "c"), ["127.0.0.1"])
+    local.build_pki()
+    member = local.members[0]
+    ca_file = os.path.join(local.pki, "ca.crt")
+    admin = (os.path.join(local.pki, "clients", "admin.crt"), os.path.join(local.pki, "clients", "admin.key"))
+
+    def answer(start, stop, wait=20):
+        # The member up (a handshake with the admin certificate, or any refusal once the port listens), then one look.
+        start()
+        try:
+            deadline = time.monotonic() + wait
+            seen = handshake(member["client"], ca_file, admin)
+            while seen is not None and "refused" in seen.lower() and time.monotonic() < deadline:
+                time.sleep(0.3)
+                seen = handshake(member["client"], ca_file, admin)
+            return seen
+        finally:
+            stop()
+
+    # By flag: honoured (the negative case: the look below can fail).
+    narrowed = [*local.client_tls(member), "--client-cert-allowed-hostname=nobody.example"]
+    flagged = answer(lambda: local.start(member, client_tls=narrowed), lambda: local.stop(member))
+    assert flagged is not None and "bad certificate" in flagged.lower(), flagged
+
+    # In the config file: ignored, the admin certificate gets in.
+    certs = os.path.join(local.pki, "members", member["name"])
+    conf = tmp_path / "conf.yml"
+    conf.write_text(
+        json.dumps(
+            {
+                "name": member["name"],
+                "data-dir": str(tmp_path / "data"),
+                "listen-client-urls": member["client"],
+                "advertise-client-urls": member["client"],
+                "listen-peer-urls": member["peer"],
+                "initial-advertise-peer-urls": member["peer"],
+                "initial-cluster": "%s=%s" % (member["name"], member["peer"]),
+                "client-transport-security": {
+                    "cert-file": os.path.join(certs, "server.crt"),
+                    "key-file": os.path.join(certs, "server.key"),
+                    "trusted-ca-file": ca_file,
+                    "client-cert-auth": True,
+                    "allowed-hostname": ["nobody.example"],
+                },
+                "peer-transport-security": {
+                    "cert-file": os.path.join(certs, "peer.crt"),
+                    "key-file": os.path.join(certs, "peer.key"),
+                    "trusted-ca-file": os.path.join(local.pki, "peer-ca.crt"),
+                    "client-cert-auth": True,
+                },
+            }
+        )
+    )
+    procs = []
+    with open(str(tmp_path / "etcd.log"), "w") as log:
+        ignored = answer(
+            lambda: procs.append(subprocess.Popen([ETCD, "--config-file", str(conf)], stdout=log, stderr=log)),
+            lambda: (procs[0].terminate(), procs[0].wait(timeout=10)),
+        )
+    assert ignored is None, (ignored, (tmp_path / "etcd.log").read_text()[-2000:])
+    # The preflight's rule for that release.
+    with pytest.raises(EtcdTLSError, match=r"which etcd 3\.5\.1 does not read from its config file"):
+        check_extra_config(
+            {"client-transport-security": {"allowed-hostname": ["nobody.example"]}}, False, version="3.5.1"
+        )

@@ -6,32 +6,11 @@ CA file alone makes the client port require a client certificate (client-cert-au
 none, and auto-tls beside a certificate of one's own is ignored (the certificate given is served)."""
 
 import os
-import socket
-import ssl
 import time
 
-from local_etcd import LocalCluster
+from local_etcd import LocalCluster, handshake
 
 from ansible_collections.etcdtls.cluster.plugins.module_utils import running
-
-
-def handshake(url, ca_file, cert=None):
-    """A TLS handshake with ``url`` and one round trip (a TLS 1.3 server refuses a missing client certificate after
-    the handshake): None when it went through, else the error."""
-    host, port = url.rsplit("//", 1)[1].rsplit(":", 1)
-    context = ssl.create_default_context(cafile=ca_file)
-    if cert:
-        context.load_cert_chain(*cert)
-    try:
-        with socket.create_connection((host, int(port)), timeout=3) as sock, context.wrap_socket(
-            sock, server_hostname=host
-        ) as tls:
-            tls.sendall(b"GET /version HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-            if not tls.recv(64):
-                return "closed"
-    except (OSError, ssl.SSLError) as exc:
-        return str(exc)
-    return None
 
 
 def served(local, member, client_tls, wait=20):

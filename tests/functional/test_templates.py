@@ -60,7 +60,7 @@ def render(playbook, tmp_path, versions=None, extra=()):
         "-e",
         "etcd_snapshot_count=5000",
         "-e",
-        '{"etcd_extra_config": {"max-request-bytes": 2097152, "peer-transport-security": {"allowed-cn": "etcd"}}}',
+        '{"etcd_extra_config": {"max-request-bytes": 2097152, "peer-transport-security": {"allowed-cn": ["etcd"]}}}',
         *extra,
     )
     assert rc == 0, data
@@ -86,7 +86,7 @@ def test_conf_yml_per_version(playbook, tmp_path):
         assert conf["listen-metrics-urls"] == "http://127.0.0.1:2381"
         assert conf["max-request-bytes"] == 2097152
         # Merged deeply: a key under peer-transport-security keeps the cert paths beside it.
-        assert conf["peer-transport-security"]["allowed-cn"] == "etcd"
+        assert conf["peer-transport-security"]["allowed-cn"] == ["etcd"]
         assert conf["peer-transport-security"]["cert-file"] == "/etc/etcd/pki/peer.crt"
         # The peer port trusts the peer CA alone; the client port the CA.
         assert conf["peer-transport-security"]["trusted-ca-file"] == "/etc/etcd/pki/peer-ca.crt"

@@ -3,6 +3,8 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """etcd_extra_config is an allow-list: tuning keys pass, the role's keys never, anything else needs the opt-in."""
 
+import re
+
 import pytest
 
 from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import EtcdTLSError
@@ -103,3 +105,28 @@ def test_tuning_and_narrowing_pass():
         False,
         LOOPBACK_METRICS,
     )
+
+
+@pytest.mark.parametrize(
+    "version, narrowing, words",
+    [
+        # etcd reads allowed-cn / allowed-hostname from its config file only from 3.5.14 on: before, ignored silently.
+        ("3.4.23", {"allowed-cn": ["etcd"]}, "peer-transport-security.allowed-cn, which etcd 3.4.23 does not read"),
+        ("3.5.13", {"allowed-hostname": ["gw"]}, "3.5.14 and later has it"),
+        # From 3.5.14 a list: a plain string would stop the member.
+        ("3.5.17", {"allowed-cn": "etcd"}, "is 'etcd': etcd reads a list of names there"),
+        ("3.6.0", {"allowed-cn": []}, "is []: etcd reads a list of names there"),
+    ],
+)
+def test_narrowing_a_release_would_not_take_is_refused(version, narrowing, words):
+    with pytest.raises(EtcdTLSError, match=re.escape(words)):
+        check_extra_config({"peer-transport-security": narrowing}, False, LOOPBACK_METRICS, version=version)
+
+
+def test_narrowing_lists_pass_from_3_5_14():
+    extra = {
+        "peer-transport-security": {"allowed-cn": ["etcd"]},
+        "client-transport-security": {"allowed-hostname": ["gw"]},
+    }
+    for version in ("3.5.14", "3.5.17", "3.6.5"):
+        check_extra_config(extra, False, LOOPBACK_METRICS, version=version)

@@ -503,7 +503,7 @@ def test_extra_config_cannot_set_what_the_role_derives(tmp_path, key):
 
 
 def test_extra_config_that_keeps_tls_is_fine(tmp_path):
-    extra = {"peer-transport-security": {"allowed-cn": "etcd1"}, "max-request-bytes": 2097152, "metrics": "extensive"}
+    extra = {"peer-transport-security": {"allowed-cn": ["etcd1"]}, "max-request-bytes": 2097152, "metrics": "extensive"}
     assert run(tmp_path, extra_config=extra)["cluster_new"] is True
 
 
