@@ -16,7 +16,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.etcdtls.cluster.plugins.module_utils.etcd_flags import FLAGS
+from ansible_collections.etcdtls.cluster.plugins.module_utils.etcd_flags import CONFIG_KEYS, FLAGS, TLS_SECTION_KEYS
 
 # Each flag etcd 3.4-3.7 defines by the name of the ETCD_* variable that may set it (pkg/flags FlagToEnv).
 _ENV_FLAGS = dict(("ETCD_" + name.replace("-", "_").upper(), name) for name in FLAGS)
@@ -49,7 +49,6 @@ _TLS_KEYS = (
     "allowed-cn",
     "allowed-hostname",
 )
-_TOP_LEVEL_TLS = frozenset(prefix + key for prefix in _TLS_SECTIONS.values() for key in _TLS_KEYS)
 
 
 class RunningConfigError(ValueError):
@@ -114,12 +113,14 @@ def parse_flags(args):
     return flags
 
 
-def _folded(mapping, where):
+def _folded(mapping, where, known):
     """``mapping``'s keys as etcd matches them to its settings: Go's encoding/json ignores case. Two keys that differ
-    only in case set one setting, which etcd takes from whichever it reads last: refused here."""
+    only in case set one setting, which etcd takes from whichever it reads last: refused here. So is a key that is
+    not one of ``known`` (the json tags of etcd's config structs): etcd ignores most such keys, but it also matches
+    the Go names of its untagged fields (``ListenClientUrls``, ``PeerTLSInfo``), which this reader does not follow."""
     folded = {}
     for key, value in mapping.items():
-        if not isinstance(key, str) or not key.isascii():
+        if not isinstance(key, str) or not key.isascii() or key.lower() not in known:
             raise RunningConfigError("%s has the key %r, which is not one etcd reads" % (where, key))
         if key.lower() in folded:
             raise RunningConfigError("%s sets %s twice, in keys that differ only in case" % (where, key.lower()))
@@ -129,22 +130,21 @@ def _folded(mapping, where):
 
 def _from_config(config):
     """A parsed config file's settings as flag names: its TLS sections flattened (``peer-transport-security``'s
-    ``cert-file`` is ``peer-cert-file``), keys folded to lowercase as etcd matches them. A TLS key at the top level is
-    not one etcd reads from a config file (only inside the sections), so it is left out."""
+    ``cert-file`` is ``peer-cert-file``), keys folded to lowercase as etcd matches them."""
     if not isinstance(config, dict):
         raise RunningConfigError("the config file is not a YAML mapping")
     flat = {}
-    for key, value in _folded(config, "the config file").items():
+    for key, value in _folded(config, "the config file", CONFIG_KEYS).items():
         if key in _TLS_SECTIONS:
             if value is None:
                 continue
             if not isinstance(value, dict):
                 raise RunningConfigError("the config file's %s is not a mapping" % key)
-            section = _folded(value, "the config file's " + key)
+            section = _folded(value, "the config file's " + key, TLS_SECTION_KEYS)
             for tls_key in _TLS_KEYS:
                 if section.get(tls_key) not in (None, ""):
                     flat[_TLS_SECTIONS[key] + tls_key] = section[tls_key]
-        elif value is not None and key not in _TOP_LEVEL_TLS and not (key in _URL_FLAGS and value == ""):
+        elif value is not None and not (key in _URL_FLAGS and value == ""):
             # An empty URL list in the file keeps etcd's default (configFromFile parses only what is there).
             flat[key] = value
     return flat

@@ -198,13 +198,19 @@ def test_a_config_file_as_etcd_reads_it():
     config = dict(PI_SEED_CONFIG, **{"Name": None})
     del config["name"]
     config["Name"] = "etcd1"
-    # Keys match without regard to case; a TLS key outside its section is not read.
-    config["cert-file"] = "/top-level.pem"
+    # Keys match without regard to case.
     found = running.settings(["etcd", "--config-file=/c.yml"], {}, config)
     assert found["settings"]["name"] == "etcd1" and found["settings"]["cert-file"] == "/etc/etcd/server.pem"
     config["name"] = "other"
     with pytest.raises(running.RunningConfigError, match="sets name twice"):
         running.settings(["etcd", "--config-file=/c.yml"], {}, config)
+    # A key that is no json tag of etcd's config: it may be the Go name of an untagged field, which etcd matches too.
+    for odd in (
+        {"ListenClientUrls": [{"Scheme": "http", "Host": "0.0.0.0:2379"}]},
+        {"peer-transport-security": {"InsecureSkipVerify": True}},
+    ):
+        with pytest.raises(running.RunningConfigError, match="which is not one etcd reads"):
+            running.settings(["etcd", "--config-file=/c.yml"], {}, dict(PI_SEED_CONFIG, **odd))
 
 
 def test_debians_default_member_is_etcds_defaults():
