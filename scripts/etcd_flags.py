@@ -2,8 +2,8 @@
 """Write plugins/module_utils/etcd_flags.py: every command-line flag of each etcd release line, read from etcd's own
 source (the FlagSet calls of etcdmain/config.go and, from 3.6 on, server/embed/config.go, with the ignored legacy
 flags, which Go parses as bool flags), and every key of its config file (the json tags of embed's Config and
-configJSON at the top level, of securityConfig in the two transport-security sections). No network: it reads a
-local clone of etcd-io/etcd.
+configJSON, and up to 3.5 etcdmain's configProxy, at the top level; of securityConfig in the two transport-security
+sections). No network: it reads a local clone of etcd-io/etcd.
 
     python scripts/etcd_flags.py /path/to/etcd v3.4.45 v3.5.33 v3.6.14 v3.7.1
 """
@@ -76,9 +76,11 @@ def flags(repo, tag):
     return found
 
 
-def _struct_tags(text, name):
+def _struct_tags(text, name, required=True):
     body = re.search(r"^type %s struct \{\n(.*?)^\}" % name, text, re.S | re.M)
     if not body:
+        if not required:
+            return []
         raise SystemExit("no struct %s in embed/config.go" % name)
     tags = (tag.split(",")[0] for tag in re.findall(r'json:"([^"]*)"', body.group(1)))
     return [tag for tag in tags if tag not in ("", "-")]
@@ -87,7 +89,10 @@ def _struct_tags(text, name):
 def config_keys(repo, tag):
     """The config file's top-level keys and its transport-security sections' keys at ``tag``."""
     text = source(repo, tag, "server/embed/config.go") or source(repo, tag, "embed/config.go")
-    return _struct_tags(text, "Config") + _struct_tags(text, "configJSON"), _struct_tags(text, "securityConfig")
+    # Up to 3.5 etcdmain reads the proxy's keys from the same file (configProxy).
+    main = source(repo, tag, "server/etcdmain/config.go") or source(repo, tag, "etcdmain/config.go")
+    top = _struct_tags(text, "Config") + _struct_tags(text, "configJSON") + _struct_tags(main, "configProxy", False)
+    return top, _struct_tags(text, "securityConfig")
 
 
 def _by_minor(found_by_tag):

@@ -59,8 +59,10 @@ _value:
       type: bool
     config_allowed_names:
       description: >-
-        C(allowed-cn) and C(allowed-hostname) (lists) in the config file's transport-security sections (3.5.14 and
-        later).
+        C(allowed-cn) and C(allowed-hostname) in the config file's transport-security sections (3.5.14 and later).
+      type: bool
+    config_allowed_name_lists:
+      description: "C(allowed-cn) and C(allowed-hostname) as lists of names (3.5.15 and later)."
       type: bool
     grpc_gateway_flag:
       description: "The v3 JSON API (gRPC gateway) is on only with C(enable-grpc-gateway) (before 3.5.0)."

@@ -230,33 +230,75 @@ def weakening(extra_config):
     return found
 
 
-def release_problems(extra_config, version):
-    """What of ``etcd_extra_config`` the release ``version`` would not take: etcd ignores a config-file key it does not
-    know, so allowed-cn or allowed-hostname before 3.5.14 narrow nothing, without a word; from 3.5.14 they are
-    lists (a plain string stops the member: Go's JSON decoding refuses a string for a list)."""
+def _names_problem(where, value, as_list):
+    """What is wrong with an allowed-cn / allowed-hostname ``value`` that etcd reads as a list (3.5.15 and later) or
+    as one name (3.5.14), or None."""
+    if value is None or value in ([], ""):
+        return "etcd_extra_config's %s is %r: etcd would start and narrow nothing; name who may connect" % (
+            where,
+            value,
+        )
+    good = (
+        isinstance(value, list) and all(isinstance(name, str) and name for name in value)
+        if as_list
+        else isinstance(value, str)
+    )
+    if good:
+        return None
+    return "etcd_extra_config's %s is %r: this etcd reads %s there, and would refuse to start on anything else" % (
+        where,
+        value,
+        "a list of names (allowed-cn: [etcd1, etcd2])"
+        if as_list
+        else "one name (allowed-cn: etcd1; a list from 3.5.15)",
+    )
+
+
+def release_problems(extra_config, version, install_method="archive"):
+    """What of ``etcd_extra_config`` the release ``version`` would not take as meant. etcd ignores a config-file key it
+    does not know, so allowed-cn or allowed-hostname before 3.5.14 narrow nothing, without a word (commit 8bc3271af);
+    3.5.14 reads each as one name, 3.5.15 and later as a list (f8befd94f); anything else stops the member (Go's JSON
+    decoding), and so do both in one section (client/pkg/transport). A package's release is known only once it is
+    installed, after the preflight: there the keys are refused."""
     problems = []
     for section in SECURITY_SECTIONS:
         value = extra_config.get(section) if isinstance(extra_config, dict) else None
-        for key in sorted(NARROWING & set(value if isinstance(value, dict) else ())):
-            if not releases.supports(version, "config_allowed_names"):
+        keys = sorted(NARROWING & set(value if isinstance(value, dict) else ()))
+        if len(keys) > 1:
+            problems.append(
+                "etcd_extra_config's %s sets both allowed-cn and allowed-hostname, which etcd refuses to start with: "
+                "keep one" % section
+            )
+        for key in keys:
+            where = "%s.%s" % (section, key)
+            if install_method == "package":
                 problems.append(
-                    "etcd_extra_config sets %s.%s, which etcd %s does not read from its config file (%s has it): it "
+                    "etcd_extra_config sets %s, and with etcd_install_method: package the release is known only once "
+                    "installed, while a release before 3.5.14 would ignore it without a word and narrow nothing: use "
+                    "etcd_install_method: archive with etcd_version 3.5.15 or later, or remove it" % where
+                )
+            elif not releases.release(version):
+                continue
+            elif not releases.supports(version, "config_allowed_names"):
+                problems.append(
+                    "etcd_extra_config sets %s, which etcd %s does not read from its config file (%s has it): it "
                     "would be ignored without a word and narrow nothing. Raise etcd_version, or remove it"
-                    % (section, key, version, releases.ranges_text("config_allowed_names"))
+                    % (where, version, releases.ranges_text("config_allowed_names"))
                 )
-            elif not (isinstance(value[key], list) and value[key] and all(isinstance(n, str) for n in value[key])):
-                problems.append(
-                    "etcd_extra_config's %s.%s is %r: etcd reads a list of names there (%s: [etcd1, etcd2]), and "
-                    "would refuse to start on anything else" % (section, key, value[key], key)
-                )
+            else:
+                found = _names_problem(where, value[key], releases.supports(version, "config_allowed_name_lists"))
+                if found:
+                    problems.append(found)
     return problems
 
 
-def check_extra_config(extra_config, allow_insecure, metrics_urls=(), log_level="info", version=None):
+def check_extra_config(
+    extra_config, allow_insecure, metrics_urls=(), log_level="info", version=None, install_method="archive"
+):
     """Refuse what ``etcd_extra_config`` (and the listener and logging variables beside it) must not do."""
     if not isinstance(extra_config, dict):
         raise EtcdTLSError("etcd_extra_config must be a mapping of conf.yml keys, not %r" % (extra_config,))
-    problems = check_keys(extra_config) + (release_problems(extra_config, version) if version else [])
+    problems = check_keys(extra_config) + (release_problems(extra_config, version, install_method) if version else [])
     for key, owner in sorted(OWNED.items()):
         if key in extra_config:
             problems.append(

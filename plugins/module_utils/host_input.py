@@ -372,6 +372,7 @@ def check_host_settings(settings, host, values):
                 mine["metrics_urls"],
                 mine["log_level"],
                 settings.get("version"),
+                settings.get("install_method", "archive"),
             )
         except EtcdTLSError as exc:
             problems.append("host %s: %s" % (host, exc.msg))

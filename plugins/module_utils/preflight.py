@@ -335,6 +335,7 @@ def plan(settings, members, hosts, probes, play_hosts, play_batch, now=None):
         settings.metrics_urls,
         settings.log_level,
         settings.version,
+        settings.install_method,
     )
     _collect(
         problems,

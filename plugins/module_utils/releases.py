@@ -28,11 +28,13 @@ FEATURES = {
         [((3, 4, 0), None)],
     ),
     "tls_min_version": ("tls-min-version (TLS1.2 or TLS1.3)", [((3, 4, 25), (3, 5, 0)), ((3, 5, 8), None)]),
-    # securityConfig's AllowedCNs/AllowedHostnames ([]string), etcd commit 8bc3271af, first in v3.5.14.
+    # securityConfig's AllowedCN/AllowedHostname: a string in v3.5.14 (etcd commit 8bc3271af), []string from v3.5.15
+    # (f8befd94f).
     "config_allowed_names": (
-        "allowed-cn and allowed-hostname (lists) in the config file's transport-security sections",
+        "allowed-cn and allowed-hostname in the config file's transport-security sections",
         [((3, 5, 14), None)],
     ),
+    "config_allowed_name_lists": ("allowed-cn and allowed-hostname as lists of names", [((3, 5, 15), None)]),
     "grpc_gateway_flag": ("the v3 JSON API (gRPC gateway) is on only with enable-grpc-gateway", [(None, (3, 5, 0))]),
     "v2_options": ("the enable-v2 key (removed in 3.6)", [(None, (3, 6, 0))]),
     "experimental_corrupt_check": ("experimental-initial-corrupt-check", [(None, (3, 6, 0))]),

@@ -161,6 +161,9 @@ options:
       - C(etcd_extra_config). Only tuning keys and C(allowed-cn) / C(allowed-hostname) under the transport-security
         sections are taken as they are; keys the role derives are refused; anything else needs
         O(allow_insecure_config).
+      - C(allowed-cn) and C(allowed-hostname) are refused where the release would not take them as written (before
+        3.5.14 etcd ignores them; 3.5.14 reads one name, 3.5.15 and later a list; never both in one section), and
+        with O(install_method=package), whose release is known only once installed.
     type: dict
     default: {}
   allow_insecure_config:

@@ -113,9 +113,15 @@ def test_tuning_and_narrowing_pass():
         # etcd reads allowed-cn / allowed-hostname from its config file only from 3.5.14 on: before, ignored silently.
         ("3.4.23", {"allowed-cn": ["etcd"]}, "peer-transport-security.allowed-cn, which etcd 3.4.23 does not read"),
         ("3.5.13", {"allowed-hostname": ["gw"]}, "3.5.14 and later has it"),
-        # From 3.5.14 a list: a plain string would stop the member.
-        ("3.5.17", {"allowed-cn": "etcd"}, "is 'etcd': etcd reads a list of names there"),
-        ("3.6.0", {"allowed-cn": []}, "is []: etcd reads a list of names there"),
+        # 3.5.14 reads one name, 3.5.15 and later a list: anything else stops the member.
+        ("3.5.14", {"allowed-cn": ["etcd"]}, "this etcd reads one name (allowed-cn: etcd1; a list from 3.5.15)"),
+        ("3.5.17", {"allowed-cn": "etcd"}, "is 'etcd': this etcd reads a list of names"),
+        ("3.6.0", {"allowed-cn": ["etcd", ""]}, "this etcd reads a list of names"),
+        # Empty: etcd starts, and narrows nothing.
+        ("3.6.0", {"allowed-cn": []}, "is []: etcd would start and narrow nothing"),
+        ("3.5.14", {"allowed-hostname": None}, "is None: etcd would start and narrow nothing"),
+        # Both in one section: etcd refuses to start.
+        ("3.6.0", {"allowed-cn": ["a"], "allowed-hostname": ["b"]}, "sets both allowed-cn and allowed-hostname"),
     ],
 )
 def test_narrowing_a_release_would_not_take_is_refused(version, narrowing, words):
@@ -123,10 +129,19 @@ def test_narrowing_a_release_would_not_take_is_refused(version, narrowing, words
         check_extra_config({"peer-transport-security": narrowing}, False, LOOPBACK_METRICS, version=version)
 
 
-def test_narrowing_lists_pass_from_3_5_14():
+def test_narrowing_as_each_release_reads_it_passes():
     extra = {
         "peer-transport-security": {"allowed-cn": ["etcd"]},
         "client-transport-security": {"allowed-hostname": ["gw"]},
     }
-    for version in ("3.5.14", "3.5.17", "3.6.5"):
+    for version in ("3.5.15", "3.5.17", "3.6.5", "3.7.1"):
         check_extra_config(extra, False, LOOPBACK_METRICS, version=version)
+    check_extra_config({"peer-transport-security": {"allowed-cn": "etcd"}}, False, LOOPBACK_METRICS, version="3.5.14")
+    # An etcd_version that is no release is check_version's to report, once.
+    check_extra_config(extra, False, LOOPBACK_METRICS, version="3.5")
+
+
+def test_narrowing_is_refused_for_a_package_whose_release_is_not_known_yet():
+    extra = {"peer-transport-security": {"allowed-cn": ["etcd"]}}
+    with pytest.raises(EtcdTLSError, match="with etcd_install_method: package the release is known only once"):
+        check_extra_config(extra, False, LOOPBACK_METRICS, version="3.5.17", install_method="package")
