@@ -133,7 +133,8 @@ def urls(value):
     return [part.strip() for item in items for part in str(item).split(",") if part.strip()]
 
 
-def _scheme(url):
+def scheme(url):
+    """A URL's scheme, lowercase ("" without one)."""
     return url.split("://", 1)[0].lower() if "://" in url else ""
 
 
@@ -150,7 +151,7 @@ def is_loopback(url):
 
 def plain_beyond_loopback(values):
     """The URLs among ``values`` that serve plain HTTP to more than this host (the metrics rule: http on loopback)."""
-    return [url for url in values if _scheme(url) != "https" and not is_loopback(url)]
+    return [url for url in values if scheme(url) != "https" and not is_loopback(url)]
 
 
 def check_keys(extra_config):
@@ -210,7 +211,7 @@ def weakening(extra_config):
         if key in SECURITY_SECTIONS:
             found.extend(_section_weakening(key, value))
         elif key in URL_KEYS:
-            plain = [url for url in urls(value) if _scheme(url) != "https"]
+            plain = [url for url in urls(value) if scheme(url) != "https"]
             found.append(
                 "%s %s %s" % (key, value, "is plain http" if plain else "replaces the role's URLs for this member")
             )

@@ -80,11 +80,11 @@ def foreign(probe, data_dir):
         # A probe's lists and dicts as the probe makes them; anything else (a host that answers something else) is
         # shown, never read as settings.
         cmdline = process.get("cmdline") if isinstance(process.get("cmdline"), list) else []
-        malformed = not all(isinstance(arg, str) for arg in cmdline) or not isinstance(process.get("env") or {}, dict)
-        cmdline = _program([str(arg) for arg in cmdline])
-        env = process.get("env") if isinstance(process.get("env"), dict) and not malformed else {}
+        env = process.get("env") or {}
+        malformed = not all(isinstance(arg, str) for arg in cmdline) or not isinstance(env, dict)
         if malformed:
-            process = dict(process, truncated=True)
+            cmdline, env, process = [str(arg) for arg in cmdline], {}, dict(process, truncated=True)
+        cmdline = _program(cmdline)
         own_values = {"ETCD_CONFIG_FILE": config, "ETCD_DATA_DIR": data_dir}
         strange_env = sorted(
             key for key, value in env.items() if key not in OWN_ENV or own_values.get(key, value) != value

@@ -16,6 +16,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.etcdtls.cluster.plugins.module_utils import extra_config
 from ansible_collections.etcdtls.cluster.plugins.module_utils.etcd_flags import CONFIG_KEYS, FLAGS, TLS_SECTION_KEYS
 
 # Each flag etcd 3.4-3.7 defines by the name of the ETCD_* variable that may set it (pkg/flags FlagToEnv).
@@ -96,18 +97,13 @@ def parse_flags(args):
             continue
         if FLAGS[name][0] == "bool":
             flags[name] = _bool(value, "--" + name) if has_value else True
-        elif name in _URL_FLAGS and not has_value and index < len(args):
-            flags[name] = _set_urls(flags, name, args[index])
+            continue
+        if not has_value:
+            if index >= len(args):
+                raise RunningConfigError("etcd's flag --%s has no value" % name)
+            value = args[index]
             index += 1
-        elif name in _URL_FLAGS and has_value:
-            flags[name] = _set_urls(flags, name, value)
-        elif has_value:
-            flags[name] = value
-        elif index < len(args):
-            flags[name] = args[index]
-            index += 1
-        else:
-            raise RunningConfigError("etcd's flag --%s has no value" % name)
+        flags[name] = _set_urls(flags, name, value) if name in _URL_FLAGS else value
     if index < len(args):
         raise RunningConfigError("etcd's command line goes on after its flags: %r" % args[index:])
     return flags
@@ -196,10 +192,10 @@ def settings(cmdline, env, config=None):
 
 
 def _urls(value):
-    items = value if isinstance(value, (list, tuple)) else str(value).split(",")
+    items = list(value) if isinstance(value, (list, tuple)) else [value]
     if not all(isinstance(item, str) for item in items):
         raise RunningConfigError("a URL list holds %r, which is not a URL" % (value,))
-    return [item.strip() for item in items if item.strip()]
+    return extra_config.urls(items)
 
 
 # Schemes etcd listens on without TLS, and with it (unix sockets too: unixs is TLS).
@@ -207,12 +203,8 @@ _PLAIN = ("http", "unix")
 _TLS = ("https", "unixs")
 
 
-def _scheme(url):
-    return url.partition("://")[0].lower() if "://" in url else "(none)"
-
-
 def _schemes(urls):
-    return "+".join(sorted(set(_scheme(url) for url in urls)))
+    return "+".join(sorted(set(extra_config.scheme(url) or "(none)" for url in urls)))
 
 
 def describe(found):
@@ -252,7 +244,7 @@ def describe(found):
         tls["requires_client_cert"] = tls["client_cert_auth"] or bool(tls["trusted_ca_file"])
         described[port + "_tls"] = tls
         schemes = described[port + "_scheme"].split("+")
-        plain = [url for url in described["listen_%s_urls" % port] if _scheme(url) in _PLAIN]
+        plain = [url for url in described["listen_%s_urls" % port] if extra_config.scheme(url) in _PLAIN]
         if plain:
             shortfalls.append("its %s port serves plain http (%s)" % (port, ", ".join(plain)))
         if not any(scheme in _TLS for scheme in schemes):
