@@ -151,6 +151,18 @@ class LocalCluster:
     def endpoints(self):
         return [m["client"] for m in self.members]
 
+    def answer(self, member, cert="admin", wait=20):
+        """The first answer of ``member``'s client port to a handshake as the client ``cert`` (None when it went
+        through), once the port listens: a refused connection is waited out, any other refusal is the answer."""
+        files = tuple(os.path.join(self.pki, "clients", cert + ext) for ext in (".crt", ".key"))
+        ca_file = os.path.join(self.pki, "ca.crt")
+        deadline = time.monotonic() + wait
+        seen = handshake(member["client"], ca_file, files)
+        while seen is not None and "refused" in seen.lower() and time.monotonic() < deadline:
+            time.sleep(0.3)
+            seen = handshake(member["client"], ca_file, files)
+        return seen
+
     def ctl(self, cert="admin", ca_file=None, timeout=2):
         """etcdctl as the client ``cert``, trusting ``ca_file`` (the client CA by default)."""
         files = [os.path.join(self.pki, "clients", cert + ext) for ext in (".crt", ".key")]

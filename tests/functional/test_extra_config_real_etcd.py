@@ -12,7 +12,7 @@ import subprocess
 import time
 
 import pytest
-from local_etcd import ETCD, LocalCluster, free_port, handshake
+from local_etcd import ETCD, LocalCluster, free_port
 
 from ansible_collections.etcdtls.cluster.plugins.module_utils.errors import EtcdTLSError
 from ansible_collections.etcdtls.cluster.plugins.module_utils.extra_config import check_extra_config
@@ -60,18 +60,11 @@ def test_etcd_3_5_1_takes_allowed_names_from_flags_but_not_from_its_config_file(
     local.build_pki()
     member = local.members[0]
     ca_file = os.path.join(local.pki, "ca.crt")
-    admin = (os.path.join(local.pki, "clients", "admin.crt"), os.path.join(local.pki, "clients", "admin.key"))
 
-    def answer(start, stop, wait=20):
-        # The member up (a handshake with the admin certificate, or any refusal once the port listens), then one look.
+    def answer(start, stop):
         start()
         try:
-            deadline = time.monotonic() + wait
-            seen = handshake(member["client"], ca_file, admin)
-            while seen is not None and "refused" in seen.lower() and time.monotonic() < deadline:
-                time.sleep(0.3)
-                seen = handshake(member["client"], ca_file, admin)
-            return seen
+            return local.answer(member)
         finally:
             stop()
 
